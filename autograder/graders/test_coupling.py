@@ -1,0 +1,71 @@
+"""Coupling layer: invertibility, structure, its own network."""
+import numpy as np
+import pytest
+
+from autograder.judge.facade import expect_array, f32
+
+DIM = 7          # odd on purpose: the halves differ in size
+SEED = 90417     # hidden: students never see the graders' data
+
+
+def _layer(sub, parity):
+    return sub.new("CouplingLayer", DIM, parity, hidden_units=[32, 32])
+
+
+@pytest.mark.points(3)
+def test_coupling_inverse(submission):
+    """backward(forward(x)) = x and forward(backward(z)) = z for both parities."""
+    rng = np.random.default_rng(SEED)
+    for parity in (0, 1):
+        layer = _layer(submission, parity)
+        x = f32(2.0 * rng.standard_normal((64, DIM)))
+        y = expect_array(layer.forward(x), x.shape, f"{layer.label}.forward(x)")
+        if np.max(np.abs(y - x)) < 1e-3:
+            pytest.fail(f"{layer.label}.forward(x) returned x unchanged: an identity is invertible but "
+                        "is not a coupling layer", pytrace=False)
+        err = np.max(np.abs(expect_array(layer.backward(y), x.shape, "backward(forward(x))") - x))
+        assert err < 1e-4, f"parity={parity}: max |backward(forward(x)) - x| = {err:.3g}, expected < 1e-4"
+        z = 2.0 * rng.standard_normal((64, DIM))
+        err = np.max(np.abs(layer.forward(layer.backward(z)) - z))
+        assert err < 1e-4, f"parity={parity}: max |forward(backward(z)) - z| = {err:.3g}, expected < 1e-4"
+
+
+@pytest.mark.points(3)
+def test_coupling_structure(submission):
+    """One half passes bit-for-bit, the other is shifted by a function of the first half only."""
+    rng = np.random.default_rng(SEED + 1)
+    kept_sets = []
+    for parity in (0, 1):
+        layer = _layer(submission, parity)
+        x = f32(2.0 * rng.standard_normal((64, DIM)))
+        y = expect_array(layer.forward(x), x.shape, f"{layer.label}.forward(x)")
+        kept = [j for j in range(DIM) if np.array_equal(y[:, j], x[:, j])]
+        changed = [j for j in range(DIM) if np.mean(y[:, j] != x[:, j]) > 0.9]
+        assert len(kept) in (DIM // 2, DIM - DIM // 2), (
+            f"parity={parity}: {len(kept)} of {DIM} dimensions pass through unchanged (dims {kept}); "
+            f"a coupling layer keeps one half ({DIM // 2} or {DIM - DIM // 2} dims) exactly")
+        assert sorted(kept + changed) == list(range(DIM)), (
+            f"parity={parity}: dims {sorted(set(range(DIM)) - set(kept) - set(changed))} are neither kept "
+            "exactly nor shifted")
+        x2 = x.copy()
+        x2[:, changed] = f32(x2[:, changed] + rng.standard_normal((64, len(changed))))
+        shift1 = (y - x)[:, changed]
+        shift2 = (layer.forward(x2) - x2)[:, changed]
+        assert np.allclose(shift1, shift2, atol=1e-4), (
+            f"parity={parity}: the shift m(.) changed when only the shifted half changed; "
+            "m must depend on the pass-through half only")
+        kept_sets.append(set(kept))
+    assert not (kept_sets[0] & kept_sets[1]), (
+        f"parity 0 and parity 1 both keep dims {sorted(kept_sets[0] & kept_sets[1])}: "
+        "the two parities must modify complementary halves")
+
+
+@pytest.mark.points(1)
+def test_coupling_own_network(submission):
+    """Two coupling layers built alike have their own, independently initialised networks."""
+    x = np.random.default_rng(SEED + 2).standard_normal((16, DIM))
+    submission.seed(SEED)
+    a = _layer(submission, 0).forward(x)
+    b = _layer(submission, 0).forward(x)
+    assert not np.allclose(a, b), ("two CouplingLayer(...) objects computed the same shift: each "
+                                   "layer needs its own network m")

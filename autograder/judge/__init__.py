@@ -1,0 +1,1 @@
+"""The judge: pytest plugin, the facade graders use to talk to the worker, and reference maths."""

@@ -1,0 +1,90 @@
+"""pytest plugin of the judge: options, the ``points`` marker, and the per-test results file.
+
+Loaded with ``-p autograder.judge.plugin``.  Results are written after every test, so whatever
+happens to the judge later, what it established is on disk.
+"""
+import json
+import os
+import time
+
+import pytest
+
+from .. import notebook
+from ..client import Worker
+from .facade import Submission
+
+_results = []
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("autograder", "NICE autograder")
+    group.addoption("--submission", help="notebook to grade")
+    group.addoption("--results-json", help="write per-test results here (JSON)")
+    group.addoption("--budget", type=float, default=300.0,
+                    help="wall-clock seconds the submission's worker may use in all (default 300)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): the number of points this graded test is worth")
+    config.addinivalue_line("markers", "hidden: the student sees this test's name and result only after grading")
+
+
+def points_of(item):
+    marker = item.get_closest_marker("points")
+    return float(marker.args[0]) if marker else 0.0
+
+
+def _write(config):
+    path = config.getoption("results_json")
+    if path:
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump({"tests": _results, "worker": getattr(config, "_worker_info", {})}, f, indent=1)
+        os.replace(tmp, path)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.points = points_of(item)
+    report.hidden = item.get_closest_marker("hidden") is not None
+    report.doc = (item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else ""
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        message = ""
+        if report.outcome != "passed":
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash is not None else str(report.longrepr)
+            message = message.removeprefix("Failed: ")
+        _results.append({"name": report.nodeid.split("::")[-1], "points": report.points,
+                         "score": report.points if report.outcome == "passed" else 0.0,
+                         "passed": report.outcome == "passed", "description": report.doc,
+                         "hidden": report.hidden, "message": message, "seconds": round(report.duration, 2)})
+
+
+def pytest_runtest_teardown(item):
+    _write(item.config)
+
+
+@pytest.fixture(scope="session")
+def submission(request):
+    """The submission under grading, served by a confined worker."""
+    config = request.config
+    path = config.getoption("submission")
+    if not path:
+        pytest.exit("--submission is required", returncode=4)
+    program = notebook.assemble(path)
+    started = time.monotonic()
+    worker = Worker(program, budget_s=config.getoption("budget"))
+    sub = Submission(worker, program)
+    try:
+        yield sub
+    finally:
+        worker.close()
+        config._worker_info = {"isolation": worker.isolation, "load_status": worker.load_status,
+                               "problems": program.problems, "events": worker.events,
+                               "starts": worker.starts, "seconds": round(time.monotonic() - started, 2)}
+        _write(config)

@@ -1,0 +1,38 @@
+"""Measurements shared by the graders and the calibration command, so both measure the same thing."""
+import numpy as np
+
+from . import maths
+
+PARABOLA = dict(train_size=8000, test_size=4000, steps=300, batch_size=256, learning_rate=3e-3,
+                num_couplings=4, hidden_units=[32, 32])
+FD_STEP = 1e-3
+
+
+def judge_log_det(model, x, h=FD_STEP):
+    """log|det J| of ``model.forward`` at each row of x, from central differences of its outputs."""
+    x = np.asarray(x, np.float64)
+    outputs = model.forward(maths.finite_difference_points(x, h))
+    return maths.slogdet(maths.finite_difference_jacobian(x, outputs, h))
+
+
+def judge_log_likelihood(model, x, prior):
+    """log p(x) computed by the judge: prior density of forward(x) plus the finite-difference log-det."""
+    z = model.forward(x)
+    return maths.PRIORS[prior](z) + judge_log_det(model, x)
+
+
+def parabola_nll(sub, seed, cfg=PARABOLA):
+    """Train a fresh NICE on the parabola with the notebook's ``train``; return the judge's test NLL."""
+    from nice_helpers import parabola  # the course's own data definition (no TensorFlow inside)
+
+    train_x = parabola(cfg["train_size"], seed=seed)
+    test_x = parabola(cfg["test_size"], seed=seed + 1)
+    sub.seed(seed)
+    model = sub.new("NICE", 2, num_couplings=cfg["num_couplings"], hidden_units=cfg["hidden_units"],
+                    prior="logistic")
+    sub.func("train", model, train_x, steps=cfg["steps"], batch_size=cfg["batch_size"],
+             learning_rate=cfg["learning_rate"], seed=seed, progress=False, timeout=120.0)
+    z = model.forward(test_x)
+    log_det = float(np.mean(judge_log_det(model, test_x[:16])))
+    nll = float(-np.mean(maths.logistic_log_prob(z)) - log_det)
+    return nll if np.isfinite(nll) else float("inf")

@@ -1,0 +1,13 @@
+"""Where the course files live, resolved once."""
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+ASSIGNMENT = "assignment07"
+SOURCE_DIR = ROOT / "source" / ASSIGNMENT
+SOURCE_NOTEBOOK = SOURCE_DIR / f"{ASSIGNMENT}.ipynb"
+HELPERS = SOURCE_DIR / "nice_helpers.py"
+RELEASE_NOTEBOOK = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+GRADERS = PACKAGE / "graders"
+EXAMPLES = PACKAGE / "examples"
+CALIBRATION = PACKAGE / "calibration.json"
