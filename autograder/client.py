@@ -18,6 +18,8 @@ from . import paths, protocol, sandbox
 
 ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
 HELLO_TIMEOUT = 120.0
+LOAD_TIMEOUT = 60.0     # running the cells: the reference needs about 1 s
+REQUEST_TIMEOUT = 20.0  # one call: the reference needs well under 1 s
 
 
 class WorkerError(Exception):
@@ -87,7 +89,11 @@ class Worker:
             raise WorkerError("crashed", f"the worker did not start: {err}") from None
         self.sock, self.pid, self.workdir = sock, int(hello["pid"]), hello["workdir"]
         self.isolation = hello["isolation"]
-        self.load_status = self._send({"op": "load", "cells": self.program.cells}, timeout=120.0)
+        try:
+            self.load_status = self._send({"op": "load", "cells": self.program.cells}, timeout=LOAD_TIMEOUT)
+        except WorkerError as err:
+            self.starts = self.max_starts  # loading is deterministic: a retry would fail the same way
+            raise WorkerError(err.kind, f"running the notebook's cells failed: {err.message}") from None
 
     def close(self):
         if self.sock is not None:
@@ -127,7 +133,7 @@ class Worker:
                               reply.get("traceback", ""), reply.get("output", ""))
         return reply["result"]
 
-    def request(self, op, timeout=30.0, **fields):
+    def request(self, op, timeout=REQUEST_TIMEOUT, **fields):
         """Run one operation in the worker and return its (plain) result, or raise WorkerError."""
         if self.sock is None:
             self.start()

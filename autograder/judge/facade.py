@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from ..client import WorkerError
+from ..client import REQUEST_TIMEOUT, WorkerError
 
 
 def _describe_arg(value):
@@ -64,7 +64,7 @@ class Submission:
                   for gid, status in (self.worker.load_status or {}).items() if status != "ok"]
         return ("\nNote: " + "; ".join(notes)) if notes else ""
 
-    def run(self, what, op, timeout=30.0, **fields):
+    def run(self, what, op, timeout=REQUEST_TIMEOUT, **fields):
         """Send one request; on failure fail the test with what was called and what happened."""
         fields = {k: (v.name if isinstance(v, Ref) and k == "obj" else v) for k, v in fields.items()}
         fields = _refs_to_wire(fields)
@@ -86,7 +86,7 @@ class Submission:
         self.run(label, "new", name=name, factory=cls, args=list(args), kwargs=kwargs)
         return Ref(self, name, label)
 
-    def func(self, name, *args, timeout=30.0, **kwargs):
+    def func(self, name, *args, timeout=REQUEST_TIMEOUT, **kwargs):
         return self.run(_signature(name, args, kwargs), "func", timeout=timeout, name=name,
                         args=list(args), kwargs=kwargs)
 

@@ -10,16 +10,18 @@ import time
 import pytest
 
 from .. import notebook
-from ..client import Worker
+from ..client import Worker, default_plan
 from .facade import Submission
 
 _results = []
+HIDE_ENV = "AUTOGRADER_HIDE"  # JSON list of extra folders the worker must not see
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("autograder", "NICE autograder")
     group.addoption("--submission", help="notebook to grade")
     group.addoption("--results-json", help="write per-test results here (JSON)")
+    group.addoption("--manifest", help="write the list of graded tests with their points here (JSON)")
     group.addoption("--budget", type=float, default=300.0,
                     help="wall-clock seconds the submission's worker may use in all (default 300)")
 
@@ -78,7 +80,8 @@ def submission(request):
         pytest.exit("--submission is required", returncode=4)
     program = notebook.assemble(path)
     started = time.monotonic()
-    worker = Worker(program, budget_s=config.getoption("budget"))
+    hide = json.loads(os.environ.get(HIDE_ENV, "[]"))
+    worker = Worker(program, plan=default_plan(hide), budget_s=config.getoption("budget"))
     sub = Submission(worker, program)
     try:
         yield sub
@@ -88,3 +91,15 @@ def submission(request):
                                "problems": program.problems, "events": worker.events,
                                "starts": worker.starts, "seconds": round(time.monotonic() - started, 2)}
         _write(config)
+
+
+def pytest_collection_finish(session):
+    """With ``--manifest FILE``: write every graded test's name, points and visibility."""
+    path = session.config.getoption("manifest")
+    if path:
+        tests = [{"name": item.nodeid.split("::")[-1], "points": points_of(item),
+                  "hidden": item.get_closest_marker("hidden") is not None,
+                  "description": (item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else ""}
+                 for item in session.items]
+        with open(path, "w") as f:
+            json.dump(tests, f, indent=1)

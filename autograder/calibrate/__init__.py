@@ -1,0 +1,72 @@
+"""The ``calibrate`` verb: measure the reference's parabola NLL over many seeds and set the threshold.
+
+The threshold is the reference's worst NLL over the seeds plus a margin of max(4 standard deviations,
+0.05 nats).  The training mutants of the bug bank (if present) are measured with the grading seed so
+the file shows how far the nearest one lies above the threshold.  Writes ``autograder/calibration.json``.
+"""
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import notebook, paths
+from ..client import ZYGOTE_ENV, Worker
+from ..grade.run import zygote
+from ..judge.facade import Submission
+from ..judge.procedures import PARABOLA, parabola_nll
+
+MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
+GRADING_SEED = 2024  # must equal autograder/graders/test_training.py:SEED
+
+
+def _measure(notebook_path, seeds):
+    program = notebook.assemble(notebook_path)
+    with Worker(program, budget_s=60.0 + 30.0 * len(seeds)) as worker:
+        sub = Submission(worker, program)
+        values = []
+        for seed in seeds:
+            try:
+                values.append(parabola_nll(sub, seed))
+            except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
+                values.append(float("inf"))
+                print(f"  {Path(notebook_path).stem} seed {seed}: {str(err).splitlines()[0][:120]}")
+        return values
+
+
+def main(seeds=24):
+    started = time.time()
+    with zygote(hide=[], enabled=True) as sock:
+        if sock:
+            os.environ[ZYGOTE_ENV] = sock
+        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(seeds)) + [GRADING_SEED]))
+        by_seed, at_grading_seed = ref[:-1], float(ref[-1])
+        margin = max(4 * float(np.std(by_seed)), 0.05)
+        threshold = round(float(np.max(by_seed)) + margin, 3)
+        mutants = {}
+        for nb in sorted(MUTANTS.glob("bug_*.ipynb")):
+            mutants[nb.stem] = _measure(nb, [GRADING_SEED])[0]
+        os.environ.pop(ZYGOTE_ENV, None)
+    above = {k: v for k, v in mutants.items() if v > threshold}
+    nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
+    data = {"parabola_nll": {
+        "threshold": threshold,
+        "rule": "max over reference seeds + max(4 std, 0.05 nats)",
+        "budget": PARABOLA,
+        "reference": {"seeds": seeds, "min": round(float(by_seed.min()), 4), "mean": round(float(by_seed.mean()), 4),
+                      "max": round(float(by_seed.max()), 4), "std": round(float(by_seed.std()), 4),
+                      "margin": round(margin, 4), "at_grading_seed": round(at_grading_seed, 4),
+                      "values": [round(float(v), 4) for v in by_seed]},
+        "mutants_at_grading_seed": {k: (round(v, 4) if np.isfinite(v) else "inf") for k, v in mutants.items()},
+        "nearest_failing_mutant": ({"name": nearest[0], "nll": round(nearest[1], 4),
+                                    "gap_to_threshold": round(nearest[1] - threshold, 4)} if nearest else None),
+        "command": "python -m autograder calibrate --seeds %d" % seeds,
+        "seconds": round(time.time() - started, 1),
+    }}
+    paths.CALIBRATION.write_text(json.dumps(data, indent=1) + "\n")
+    ref_stats = data["parabola_nll"]["reference"]
+    print(f"reference parabola NLL over {seeds} seeds: min {ref_stats['min']}, mean {ref_stats['mean']}, "
+          f"max {ref_stats['max']}, std {ref_stats['std']}")
+    print(f"threshold {threshold} (margin {margin:.3f}); nearest failing mutant: {data['parabola_nll']['nearest_failing_mutant']}")
+    print(f"wrote {paths.CALIBRATION}")

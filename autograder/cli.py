@@ -1,0 +1,34 @@
+"""Command line: parse arguments and call the verb's ``main``."""
+import argparse
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="NICE assignment autograder")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    g = verbs.add_parser("grade", help="grade notebooks, folders of notebooks or nbgrader submitted/ trees")
+    g.add_argument("paths", nargs="+", help="notebook, folder of notebooks, or nbgrader submitted/ folder")
+    g.add_argument("--out", required=True, help="output folder (grades.csv, <student>/results.json, feedback)")
+    g.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+    g.add_argument("--no-zygote", action="store_true", help="start every worker from scratch")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
+    c.add_argument("--seeds", type=int, default=24, help="number of seeds (default 24)")
+
+    e = verbs.add_parser("examples", help="grade the bundled example submissions (the README's main job)")
+    e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
+    e.add_argument("--workers", type=int, default=2)
+
+    args = parser.parse_args(argv)
+    if args.verb == "grade":
+        from .grade import main as grade
+        grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
+              progress=not args.no_progress)
+    elif args.verb == "calibrate":
+        from .calibrate import main as calibrate
+        calibrate(seeds=args.seeds)
+    elif args.verb == "examples":
+        from . import paths
+        from .grade import main as grade
+        grade([str(paths.EXAMPLES)], args.out, workers=args.workers)

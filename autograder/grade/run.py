@@ -1,0 +1,119 @@
+"""Grade many submissions: one judge process (pytest) per submission, N at a time, one shared zygote."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from pathlib import Path
+
+from .. import paths
+from ..client import ZYGOTE_ENV, default_plan, plan_to_json
+from ..judge.plugin import HIDE_ENV
+from ..results import SubmissionResult, TestResult
+
+JUDGE_BUDGET_S = 300.0   # wall-clock seconds a submission's worker may use in all
+JUDGE_GRACE_S = 60.0     # extra time before the runner kills the judge itself
+
+
+def _pytest(*args):
+    return [sys.executable, "-m", "pytest", "-p", "autograder.judge.plugin", "-p", "no:cacheprovider",
+            "-q", "--no-header", "-o", "addopts=", "--rootdir", str(paths.ROOT), str(paths.GRADERS), *args]
+
+
+def _env(hide, zygote=None):
+    env = dict(os.environ, PYTHONPATH=str(paths.ROOT), **{HIDE_ENV: json.dumps([str(h) for h in hide])})
+    env.pop(ZYGOTE_ENV, None)
+    if zygote:
+        env[ZYGOTE_ENV] = zygote
+    return env
+
+
+def manifest():
+    """The graded tests (name, points, hidden, description), as collected by pytest."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp, "manifest.json")
+        subprocess.run(_pytest("--collect-only", "--manifest", str(out)), cwd=paths.ROOT, env=_env([]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        if not out.exists():
+            raise RuntimeError("could not collect the graders")
+        return json.loads(out.read_text())
+
+
+@contextmanager
+def zygote(hide, enabled=True, timeout=120.0):
+    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path or None."""
+    if not enabled:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="nice-zygote-") as tmp:
+        sock = os.path.join(tmp, "zygote.sock")
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.zygote", "--socket", sock,
+                                 "--plan", plan_to_json(default_plan(hide))],
+                                cwd=paths.ROOT, env=_env(hide), start_new_session=True,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        try:
+            yield sock if os.path.exists(sock) else None
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_BUDGET_S):
+    """Run the judge on one notebook; always returns a SubmissionResult with every test in it."""
+    result = SubmissionResult(student=student, notebook=str(notebook),
+                              tests=[TestResult(name=t["name"], points=t["points"], hidden=t["hidden"],
+                                                description=t["description"]) for t in tests])
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="nice-judge-") as tmp:
+        out = Path(tmp, "results.json")
+        cmd = _pytest("--submission", str(Path(notebook).resolve()), "--results-json", str(out),
+                      "--budget", str(budget))
+        try:
+            proc = subprocess.run(cmd, cwd=paths.ROOT, env=_env(hide, zygote_socket), timeout=budget + JUDGE_GRACE_S,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if proc.returncode not in (0, 1):
+                result.error = f"judge exited with status {proc.returncode}: {proc.stdout.decode()[-2000:]}"
+        except subprocess.TimeoutExpired:
+            result.error = f"grading stopped after {budget + JUDGE_GRACE_S:.0f} s"
+        if out.exists():
+            data = json.loads(out.read_text())
+            by_name = {t["name"]: t for t in data.get("tests", [])}
+            for t in result.tests:
+                got = by_name.get(t.name)
+                if got:
+                    t.score, t.passed, t.message = got["score"], got["passed"], got["message"]
+                    t.seconds = got.get("seconds", 0.0)
+            result.worker = data.get("worker", {})
+    if result.error:
+        for t in result.tests:
+            if not t.passed and t.message.startswith("not run"):
+                t.message = f"not run: {result.error.splitlines()[0]}"
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
+
+
+def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress=True, budget=JUDGE_BUDGET_S):
+    """Grade ``[(student, notebook)]`` with ``workers`` judges at a time; results in input order."""
+    tests = manifest()
+    hide = [*hide, *{str(Path(nb).resolve().parent) for _, nb in submissions}]
+    results = [None] * len(submissions)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
+    with zygote(hide, enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(grade_one, student, nb, tests, hide, zsock, budget): i
+                   for i, (student, nb) in enumerate(submissions)}
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            if bar:
+                bar.update(1)
+    if bar:
+        bar.close()
+    return results

@@ -1,0 +1,37 @@
+"""Result objects of a grading run.  A SubmissionResult exists for every submission, whatever happened."""
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class TestResult:
+    name: str
+    points: float
+    score: float = 0.0
+    passed: bool = False
+    message: str = "not run: grading stopped before this test"
+    description: str = ""
+    hidden: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    notebook: str
+    tests: list = field(default_factory=list)   # [TestResult]
+    worker: dict = field(default_factory=dict)  # isolation, load status, events
+    error: str = ""                             # what went wrong with grading itself, if anything
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self):
+        return sum(t.points for t in self.tests)
+
+    def to_dict(self):
+        data = asdict(self)
+        data.update(score=self.score, max_score=self.max_score)
+        return data
