@@ -1,0 +1,58 @@
+"""Build the example submissions that ship with the autograder (the README's main job grades them).
+
+Each example is the student release with some solution cells filled in from the reference, possibly
+with one realistic mistake.  ``python -m autograder.examples.build`` rewrites them; a test checks that
+the committed files are what this produces.
+"""
+import json
+from pathlib import Path
+
+from .. import paths
+
+HERE = Path(__file__).resolve().parent
+SOLUTION_CELLS = ("coupling_layer", "scaling_layer", "nice_model", "log_likelihood", "training",
+                  "inpainting", "outlier_score")
+
+#: name -> (solved cells, {grade_id: (old, new)} mistakes, failing tests expected)
+EXAMPLES = {
+    "student_model_only": (
+        ("coupling_layer", "scaling_layer", "nice_model"), {},
+        "a student who finished the flow itself but not the likelihood, training and applications"),
+    "student_backward_adds_shift": (
+        SOLUTION_CELLS,
+        {"coupling_layer": ("return self.merge_halves(keep, change - self.shift_net(keep))",
+                            "return self.merge_halves(keep, change + self.shift_net(keep))")},
+        "CouplingLayer.backward adds the shift instead of subtracting it"),
+    "student_logdet_sign_flipped": (
+        SOLUTION_CELLS,
+        {"scaling_layer": ("return tf.reduce_sum(self.log_scale)", "return -tf.reduce_sum(self.log_scale)")},
+        "ScalingLayer.log_det_jacobian returns -sum(s)"),
+}
+
+
+def _cells_by_id(nb):
+    return {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
+
+
+def build():
+    source = json.loads(paths.SOURCE_NOTEBOOK.read_text())
+    release_text = paths.RELEASE_NOTEBOOK.read_text()
+    solved = _cells_by_id(source)
+    (HERE / "reference.ipynb").write_text(paths.SOURCE_NOTEBOOK.read_text())
+    (HERE / "untouched_release.ipynb").write_text(release_text)
+    for name, (cells, mistakes, _) in EXAMPLES.items():
+        nb = json.loads(release_text)
+        for cell in nb["cells"]:
+            gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+            if gid in cells:
+                text = "".join(solved[gid]["source"])
+                if gid in mistakes:
+                    old, new = mistakes[gid]
+                    assert text.count(old) == 1, f"{name}: mistake does not match exactly once"
+                    text = text.replace(old, new)
+                cell["source"] = text.splitlines(keepends=True)
+        (HERE / f"{name}.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    build()

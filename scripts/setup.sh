@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up everything this course toolkit needs, idempotently: Debian's Fashion-MNIST files (optional
+# data for the outlier experiment), the pinned Python environment in .venv/, and a Jupyter kernel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) \
+      || echo "warning: could not install dataset-fashion-mnist; the notebook skips the Fashion-MNIST morph"
+  else
+    echo "note: run 'sudo apt-get install dataset-fashion-mnist' for the Fashion-MNIST outlier experiment"
+  fi
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q pip==26.3
+.venv/bin/python -m pip install -q -r requirements.txt
+echo "environment ready: .venv ($(.venv/bin/python -c 'import tensorflow as tf; print("TensorFlow", tf.__version__)' 2>/dev/null))"
