@@ -13,20 +13,25 @@ HERE = Path(__file__).resolve().parent
 SOLUTION_CELLS = ("coupling_layer", "scaling_layer", "nice_model", "log_likelihood", "training",
                   "inpainting", "outlier_score")
 
-#: name -> (solved cells, {grade_id: (old, new)} mistakes, failing tests expected)
+#: name -> (solved cells, {grade_id: (old, new)} mistakes, what it is, the checks it must fail)
 EXAMPLES = {
     "student_model_only": (
         ("coupling_layer", "scaling_layer", "nice_model"), {},
-        "a student who finished the flow itself but not the likelihood, training and applications"),
+        "finished the flow itself, not the likelihood, training and applications",
+        ("test_inpainting_step_rule", "test_inpaint_behaviour", "test_log_likelihood[logistic]",
+         "test_log_likelihood[normal]", "test_nll_loss", "test_outlier_score", "test_parabola_training")),
     "student_backward_adds_shift": (
         SOLUTION_CELLS,
         {"coupling_layer": ("return self.merge_halves(keep, change - self.shift_net(keep))",
                             "return self.merge_halves(keep, change + self.shift_net(keep))")},
-        "CouplingLayer.backward adds the shift instead of subtracting it"),
+        "CouplingLayer.backward adds the shift instead of subtracting it",
+        ("test_coupling_inverse", "test_nice_inverse", "test_sampling")),
     "student_logdet_sign_flipped": (
         SOLUTION_CELLS,
         {"scaling_layer": ("return tf.reduce_sum(self.log_scale)", "return -tf.reduce_sum(self.log_scale)")},
-        "ScalingLayer.log_det_jacobian returns -sum(s)"),
+        "ScalingLayer.log_det_jacobian returns -sum(s)",
+        ("test_log_likelihood[logistic]", "test_log_likelihood[normal]", "test_nll_loss",
+         "test_scaling_layer_log_det", "test_model_log_det_matches_jacobian", "test_parabola_training")),
 }
 
 
@@ -40,7 +45,7 @@ def build():
     solved = _cells_by_id(source)
     (HERE / "reference.ipynb").write_text(paths.SOURCE_NOTEBOOK.read_text())
     (HERE / "untouched_release.ipynb").write_text(release_text)
-    for name, (cells, mistakes, _) in EXAMPLES.items():
+    for name, (cells, mistakes, _, _) in EXAMPLES.items():
         nb = json.loads(release_text)
         for cell in nb["cells"]:
             gid = cell["metadata"].get("nbgrader", {}).get("grade_id")

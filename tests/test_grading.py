@@ -1,0 +1,81 @@
+"""Self-check of the grading runner on the bundled examples: scores, outputs, formats."""
+import csv
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from autograder import paths
+from autograder.examples import build
+from autograder.grade import main as grade_main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grading-output")
+    results = grade_main([str(paths.EXAMPLES)], str(out), workers=2, progress=False)
+    return out, {r.student: r for r in results}
+
+
+def test_examples_are_built_from_source(tmp_path, monkeypatch):
+    for nb in paths.EXAMPLES.glob("*.ipynb"):
+        shutil.copy(nb, tmp_path)
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    build.build()
+    for nb in paths.EXAMPLES.glob("*.ipynb"):
+        assert (tmp_path / nb.name).read_text() == nb.read_text(), f"{nb.name} is stale: python -m autograder.examples.build"
+
+
+def test_reference_gets_full_marks(graded):
+    _, results = graded
+    ref = results["reference"]
+    assert ref.score == ref.max_score > 0, [(t.name, t.message) for t in ref.tests if not t.passed]
+
+
+def test_untouched_release_gets_zero_with_not_implemented_messages(graded):
+    _, results = graded
+    release = results["untouched_release"]
+    assert release.score == 0
+    for t in release.tests:
+        assert t.message.startswith("not implemented:"), (t.name, t.message)
+
+
+@pytest.mark.parametrize("name", sorted(build.EXAMPLES))
+def test_example_fails_exactly_its_checks(graded, name):
+    _, results = graded
+    failed = {t.name for t in results[name].tests if not t.passed}
+    assert failed == set(build.EXAMPLES[name][3])
+
+
+def test_outputs(graded):
+    out, results = graded
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert {r["student"] for r in rows} == set(results)
+    for row in rows:
+        assert float(row["total"]) == results[row["student"]].score
+    for student, result in results.items():
+        gs = json.loads((out / student / "results.json").read_text())
+        assert gs["score"] == result.score
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(gs["tests"][0])
+        feedback = (out / student / "feedback.md").read_text()
+        assert f"{result.score:g} / {result.max_score:g}" in feedback
+        for t in result.tests:
+            if not t.passed:
+                assert t.name in feedback
+        assert "SEED" not in feedback and "threshold =" not in feedback
+    iso = results["reference"].worker["isolation"]
+    assert iso["network"].startswith("none") and str(paths.PACKAGE) in iso["hidden_paths"]
+
+
+def test_nbgrader_submitted_tree_is_discovered(tmp_path):
+    from autograder.grade.discover import discover
+    for student in ("alice", "bob"):
+        folder = tmp_path / "submitted" / student / "assignment07"
+        folder.mkdir(parents=True)
+        shutil.copy(ROOT / "release/assignment07/assignment07.ipynb", folder)
+    found = discover([str(tmp_path / "submitted")])
+    assert [s for s, _ in found] == ["alice", "bob"]
+    assert discover([str(tmp_path / "submitted/alice/assignment07/assignment07.ipynb")])[0][0] == "alice"
