@@ -123,6 +123,8 @@ class Session:
     def op_new(self, name, factory, args=(), kwargs=None):
         if factory not in ALLOWED_CLASSES:
             raise ValueError(f"unknown factory {factory}")
+        if factory not in self.ns:
+            raise NameError(f"name '{factory}' is not defined")
         self.objects[name] = self.ns[factory](*self._resolve(list(args)), **self._resolve(kwargs or {}))
         return "ok"
 
@@ -142,6 +144,8 @@ class Session:
     def op_func(self, name, args=(), kwargs=None):
         if name not in ALLOWED_FUNCTIONS:
             raise ValueError(f"function {name} not allowed")
+        if name not in self.ns:
+            raise NameError(f"name '{name}' is not defined")
         return _plain(self.ns[name](*self._resolve(list(args)), **self._resolve(kwargs or {})))
 
     def op_variables(self, obj):
