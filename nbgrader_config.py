@@ -9,10 +9,15 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 # Autograding checks the code, not the experiments: quick training budgets (NICE_QUICK=0 overrides).
 os.environ.setdefault("NICE_QUICK", "1")
 
+ROOT = os.path.dirname(os.path.abspath(__file__))
+# The source notebook's hidden check cells import the (never released) autograder from the course root.
+os.environ["NICE_COURSE_ROOT"] = ROOT
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "learning-generative-models"
-c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = ROOT
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
@@ -24,6 +29,16 @@ c.CourseDirectory.solution_directory = "solutions"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Long experiment cells in quick mode stay well inside this.
-c.ExecutePreprocessor.timeout = 600
-c.Execute.timeout = 600
+# Quick-mode cells take seconds; a cell that hangs is interrupted and grading goes on.
+c.Execute.timeout = 180
+c.Execute.interrupt_on_timeout = True
+
+# The published solution must not carry the hidden checks (they import the autograder).
+c.GenerateSolution.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.Execute",
+]

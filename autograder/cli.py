@@ -20,6 +20,8 @@ def main(argv=None):
     e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
     e.add_argument("--workers", type=int, default=2)
 
+    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
+
     args = parser.parse_args(argv)
     if args.verb == "grade":
         from .grade import main as grade
@@ -28,6 +30,9 @@ def main(argv=None):
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate
         calibrate(seeds=args.seeds)
+    elif args.verb == "hidden-cells":
+        from .hidden_cells import main as hidden_cells
+        hidden_cells()
     elif args.verb == "examples":
         from . import paths
         from .grade import main as grade

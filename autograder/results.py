@@ -18,6 +18,7 @@ class TestResult:
 class SubmissionResult:
     student: str
     notebook: str
+    sha256: str = ""                            # of the graded notebook file
     tests: list = field(default_factory=list)   # [TestResult]
     worker: dict = field(default_factory=dict)  # isolation, load status, events
     error: str = ""                             # what went wrong with grading itself, if anything

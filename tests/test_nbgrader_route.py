@@ -1,37 +1,67 @@
-"""Real nbgrader: generate, autograde and export the reference; every visible test cell gets its points.
+"""The nbgrader route with the real tools: generate, grade with our runner, autograde, export.
 
-This also proves the TensorFlow-vs-nbgrader trap is handled: TF writes to stderr on CPU-only
-machines, and nbgrader zeroes a test cell that writes to stderr.
+Three students: the reference, a realistic bug, and one whose extra cell hangs.  The gradebook must
+hold exactly the runner's points in the hidden check cells, full marks for the reference's visible
+test cells (TensorFlow's stderr chatter must not zero them), and `nbgrader export` must sum them.
 """
 import csv
+import json
 import shutil
 
+import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ROOT, run_tool
+from autograder.grade import main as grade_main
+from autograder.hidden_cells import cell_id
+
+pytestmark = pytest.mark.slow
+EXAMPLES = ROOT / "autograder" / "examples"
 
 
-def test_autograde_gives_reference_full_marks(course):
+def _submit(course, student, notebook, extra_cell=None):
+    folder = course / "submitted" / student / "assignment07"
+    folder.mkdir(parents=True)
+    nb = json.loads(notebook.read_text())
+    if extra_cell:
+        nb["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                            "source": extra_cell})
+    (folder / "assignment07.ipynb").write_text(json.dumps(nb))
+    shutil.copy(ROOT / "source/assignment07/nice_helpers.py", folder)
+    assert run_tool("nbgrader", "db", "student", "add", student, cwd=course).returncode == 0
+
+
+def test_gradebook_holds_runner_points(course, tmp_path):
     assert run_tool("nbgrader", "generate_assignment", "assignment07", "--force", cwd=course).returncode == 0
-    submitted = course / "submitted" / "alice" / "assignment07"
-    submitted.mkdir(parents=True)
-    shutil.copy(ROOT / "source/assignment07/assignment07.ipynb", submitted)
-    shutil.copy(ROOT / "source/assignment07/nice_helpers.py", submitted)
-    assert run_tool("nbgrader", "db", "student", "add", "alice", cwd=course).returncode == 0
-    proc = run_tool("nbgrader", "autograde", "assignment07", "--force", cwd=course, timeout=900)
+    _submit(course, "alice", ROOT / "source/assignment07/assignment07.ipynb")
+    _submit(course, "bob", EXAMPLES / "student_backward_adds_shift.ipynb")
+    _submit(course, "carol", ROOT / "source/assignment07/assignment07.ipynb",
+            extra_cell="while True:  # my own experiment that never ends\n    pass")
+
+    out = tmp_path / "grades"
+    runner = {r.student: r for r in grade_main([str(course / "submitted")], str(out), progress=False)}
+    assert runner["alice"].score == runner["alice"].max_score == runner["carol"].score
+    assert runner["bob"].score < runner["bob"].max_score
+
+    proc = run_tool("nbgrader", "autograde", "assignment07", "--force", "--Execute.timeout=60",
+                    cwd=course, timeout=1500, env={"AUTOGRADER_RESULTS": str(out)})
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        nb = gb.find_submission_notebook("assignment07", "assignment07", "alice")
-        auto = [g for g in nb.grades if g.cell.cell_type == "code"]
-        assert len(auto) == 6
-        for grade in auto:
-            assert grade.auto_score == grade.max_score, f"{grade.name}: {grade.auto_score}/{grade.max_score}"
-        assert sum(g.max_score for g in auto) == 12
+        for student, result in runner.items():
+            grades = {g.name: g for g in gb.find_submission_notebook("assignment07", "assignment07", student).grades}
+            for t in result.tests:
+                g = grades[cell_id(t.name)]
+                assert (g.auto_score, g.max_score) == (t.score, t.points), (student, t.name)
+            visible = [g for name, g in grades.items() if name.startswith("test_")]
+            assert len(visible) == 6 and sum(g.max_score for g in visible) == 12
+            if student in ("alice", "carol"):
+                assert all(g.auto_score == g.max_score for g in visible), [(g.name, g.auto_score) for g in visible]
 
-    out = course / "grades.csv"
-    proc = run_tool("nbgrader", "export", "--to", str(out), cwd=course)
+    export = course / "export.csv"
+    proc = run_tool("nbgrader", "export", "--to", str(export), cwd=course)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = list(csv.DictReader(out.open()))
-    assert [r["student_id"] for r in rows] == ["alice"]
-    assert float(rows[0]["raw_score"]) == 12.0  # written answers await manual grading
+    rows = {r["student_id"]: r for r in csv.DictReader(export.open())}
+    assert set(rows) == {"alice", "bob", "carol"}
+    assert float(rows["alice"]["raw_score"]) == runner["alice"].max_score + 12  # manual answers still open
+    assert float(rows["alice"]["max_score"]) == runner["alice"].max_score + 12 + 5

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import paths
 from ..client import ZYGOTE_ENV, default_plan, plan_to_json
 from ..judge.plugin import HIDE_ENV
+from ..nbgrader_bridge import file_sha256
 from ..results import SubmissionResult, TestResult
 
 JUDGE_BUDGET_S = 300.0   # wall-clock seconds a submission's worker may use in all
@@ -66,7 +67,11 @@ def zygote(hide, enabled=True, timeout=120.0):
 
 def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_BUDGET_S):
     """Run the judge on one notebook; always returns a SubmissionResult with every test in it."""
-    result = SubmissionResult(student=student, notebook=str(notebook),
+    try:
+        sha = file_sha256(notebook)
+    except OSError:
+        sha = ""
+    result = SubmissionResult(student=student, notebook=str(notebook), sha256=sha,
                               tests=[TestResult(name=t["name"], points=t["points"], hidden=t["hidden"],
                                                 description=t["description"]) for t in tests])
     started = time.monotonic()
