@@ -20,6 +20,14 @@ def main(argv=None):
     e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
     e.add_argument("--workers", type=int, default=2)
 
+    b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
+    b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
+    r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json")
+    r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")
+
+    p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
+    p.add_argument("--quick", action="store_true", help="short training budgets (NICE_QUICK=1)")
+
     verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
 
     args = parser.parse_args(argv)
@@ -30,6 +38,15 @@ def main(argv=None):
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate
         calibrate(seeds=args.seeds)
+    elif args.verb == "gradescope-bundle":
+        from .gradescope import main_bundle
+        main_bundle(args.out)
+    elif args.verb == "gradescope-run":
+        from .gradescope import main_run
+        main_run(args.root)
+    elif args.verb == "publish":
+        from .publish import main as publish
+        publish(quick=args.quick)
     elif args.verb == "hidden-cells":
         from .hidden_cells import main as hidden_cells
         hidden_cells()

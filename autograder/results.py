@@ -12,6 +12,7 @@ class TestResult:
     description: str = ""
     hidden: bool = False
     seconds: float = 0.0
+    measures: dict = field(default_factory=dict)  # statistic name -> {"value", "limit"}
 
 
 @dataclass

@@ -1,8 +1,12 @@
-"""The ``calibrate`` verb: measure the reference's parabola NLL over many seeds and set the threshold.
+"""The ``calibrate`` verb: set the parabola threshold and document the margin of every check.
 
-The threshold is the reference's worst NLL over the seeds plus a margin of max(4 standard deviations,
-0.05 nats).  The training mutants of the bug bank (if present) are measured with the grading seed so
-the file shows how far the nearest one lies above the threshold.  Writes ``autograder/calibration.json``.
+1. The parabola NLL threshold is the reference's worst test NLL over ``--seeds`` training seeds plus a
+   margin of max(4 standard deviations, 0.05 nats).
+2. Every graded statistic (what each check compares with its limit) is measured on the reference
+   graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
+   reference's range, the limit, and the nearest mutant on the failing side.
+
+Writes ``autograder/calibration.json``.
 """
 import json
 import os
@@ -13,7 +17,7 @@ import numpy as np
 
 from .. import notebook, paths
 from ..client import ZYGOTE_ENV, Worker
-from ..grade.run import zygote
+from ..grade.run import grade_submissions, zygote
 from ..judge.facade import Submission
 from ..judge.procedures import PARABOLA, parabola_nll
 
@@ -48,6 +52,8 @@ def main(seeds=24):
         for nb in sorted(MUTANTS.glob("bug_*.ipynb")):
             mutants[nb.stem] = _measure(nb, [GRADING_SEED])[0]
         os.environ.pop(ZYGOTE_ENV, None)
+    paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold}}) + "\n")
+    checks = _check_margins(seeds)
     above = {k: v for k, v in mutants.items() if v > threshold}
     nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
     data = {"parabola_nll": {
@@ -63,10 +69,45 @@ def main(seeds=24):
                                     "gap_to_threshold": round(nearest[1] - threshold, 4)} if nearest else None),
         "command": "python -m autograder calibrate --seeds %d" % seeds,
         "seconds": round(time.time() - started, 1),
-    }}
+    }, "checks": checks}
     paths.CALIBRATION.write_text(json.dumps(data, indent=1) + "\n")
     ref_stats = data["parabola_nll"]["reference"]
     print(f"reference parabola NLL over {seeds} seeds: min {ref_stats['min']}, mean {ref_stats['mean']}, "
           f"max {ref_stats['max']}, std {ref_stats['std']}")
     print(f"threshold {threshold} (margin {margin:.3f}); nearest failing mutant: {data['parabola_nll']['nearest_failing_mutant']}")
+    print(checks["reference_full_marks"], "got full marks")
+    for name, c in checks.items():
+        if not isinstance(c, dict):
+            continue
+        print(f"  {name:34s} limit {c['limit']:<8g} reference [{c['reference_min']:.4g}, {c['reference_max']:.4g}]"
+              f"  nearest failing mutant: {c['nearest_failing_mutant']}")
     print(f"wrote {paths.CALIBRATION}")
+
+
+def _check_margins(seeds):
+    """Reference over ``seeds`` grader seed offsets and the bug bank at offset 0: every statistic's spread."""
+    bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
+    subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
+    args = [["--seed-offset", str(k)] for k in range(seeds)] + [[] for _ in bugs]
+    results = grade_submissions(subs, workers=2, judge_args=args, progress=True)
+    ref_full = sum(r.score == r.max_score for r in results[:seeds])
+    stats = {}
+    for r in results:
+        for t in r.tests:
+            for name, m in t.measures.items():
+                stats.setdefault(name, {"limit": m["limit"], "ref": [], "mutants": {}})
+                if r.student.startswith("reference-"):
+                    stats[name]["ref"].append(m["value"])
+                else:
+                    stats[name]["mutants"][r.student] = m["value"]
+    checks = {"reference_full_marks": f"{ref_full} of {seeds} grader seed offsets"}
+    for name, s in sorted(stats.items()):
+        ref = np.array(s["ref"])
+        upper = bool(np.median(ref) < s["limit"])  # the statistic must stay below its limit
+        failing = {k: v for k, v in s["mutants"].items() if (v >= s["limit"] if upper else v <= s["limit"])}
+        nearest = min(failing.items(), key=lambda kv: abs(kv[1] - s["limit"])) if failing else None
+        checks[name] = {"limit": s["limit"], "kind": "value < limit" if upper else "value > limit",
+                        "reference_min": float(ref.min()), "reference_max": float(ref.max()),
+                        "reference_n": int(len(ref)),
+                        "nearest_failing_mutant": [nearest[0], round(float(nearest[1]), 6)] if nearest else None}
+    return checks

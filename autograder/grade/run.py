@@ -65,7 +65,7 @@ def zygote(hide, enabled=True, timeout=120.0):
             proc.wait()
 
 
-def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_BUDGET_S):
+def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=()):
     """Run the judge on one notebook; always returns a SubmissionResult with every test in it."""
     try:
         sha = file_sha256(notebook)
@@ -78,7 +78,7 @@ def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_B
     with tempfile.TemporaryDirectory(prefix="nice-judge-") as tmp:
         out = Path(tmp, "results.json")
         cmd = _pytest("--submission", str(Path(notebook).resolve()), "--results-json", str(out),
-                      "--budget", str(budget))
+                      "--budget", str(budget), *judge_args)
         try:
             proc = subprocess.run(cmd, cwd=paths.ROOT, env=_env(hide, zygote_socket), timeout=budget + JUDGE_GRACE_S,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -93,7 +93,7 @@ def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_B
                 got = by_name.get(t.name)
                 if got:
                     t.score, t.passed, t.message = got["score"], got["passed"], got["message"]
-                    t.seconds = got.get("seconds", 0.0)
+                    t.seconds, t.measures = got.get("seconds", 0.0), got.get("measures", {})
             result.worker = data.get("worker", {})
     if result.error:
         for t in result.tests:
@@ -103,8 +103,12 @@ def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_B
     return result
 
 
-def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress=True, budget=JUDGE_BUDGET_S):
-    """Grade ``[(student, notebook)]`` with ``workers`` judges at a time; results in input order."""
+def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress=True, budget=JUDGE_BUDGET_S,
+                      judge_args=None):
+    """Grade ``[(student, notebook)]`` with ``workers`` judges at a time; results in input order.
+
+    ``judge_args``: optional list, per submission, of extra judge options (e.g. ``--seed-offset``).
+    """
     tests = manifest()
     hide = [*hide, *{str(Path(nb).resolve().parent) for _, nb in submissions}]
     results = [None] * len(submissions)
@@ -113,7 +117,8 @@ def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress
         from tqdm import tqdm
         bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
     with zygote(hide, enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(grade_one, student, nb, tests, hide, zsock, budget): i
+        futures = {pool.submit(grade_one, student, nb, tests, hide, zsock, budget,
+                               judge_args[i] if judge_args else ()): i
                    for i, (student, nb) in enumerate(submissions)}
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()

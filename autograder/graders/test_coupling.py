@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge.facade import expect_array, f32
+from autograder.judge.seeds import seeded
 
 DIM = 7          # odd on purpose: the halves differ in size
 SEED = 90417     # hidden: students never see the graders' data
@@ -13,9 +14,10 @@ def _layer(sub, parity):
 
 
 @pytest.mark.points(3)
-def test_coupling_inverse(submission):
+def test_coupling_inverse(submission, measure):
     """backward(forward(x)) = x and forward(backward(z)) = z for both parities."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seeded(SEED))
+    worst = 0.0
     for parity in (0, 1):
         layer = _layer(submission, parity)
         x = f32(2.0 * rng.standard_normal((64, DIM)))
@@ -24,16 +26,18 @@ def test_coupling_inverse(submission):
             pytest.fail(f"{layer.label}.forward(x) returned x unchanged: an identity is invertible but "
                         "is not a coupling layer", pytrace=False)
         err = np.max(np.abs(expect_array(layer.backward(y), x.shape, "backward(forward(x))") - x))
+        worst = measure("coupling_round_trip_error", max(worst, err), 1e-4)
         assert err < 1e-4, f"parity={parity}: max |backward(forward(x)) - x| = {err:.3g}, expected < 1e-4"
         z = 2.0 * rng.standard_normal((64, DIM))
         err = np.max(np.abs(layer.forward(layer.backward(z)) - z))
+        worst = measure("coupling_round_trip_error", max(worst, err), 1e-4)
         assert err < 1e-4, f"parity={parity}: max |forward(backward(z)) - z| = {err:.3g}, expected < 1e-4"
 
 
 @pytest.mark.points(3)
-def test_coupling_structure(submission):
+def test_coupling_structure(submission, measure):
     """One half passes bit-for-bit, the other is shifted by a function of the first half only."""
-    rng = np.random.default_rng(SEED + 1)
+    rng = np.random.default_rng(seeded(SEED + 1))
     kept_sets = []
     for parity in (0, 1):
         layer = _layer(submission, parity)
@@ -51,6 +55,7 @@ def test_coupling_structure(submission):
         x2[:, changed] = f32(x2[:, changed] + rng.standard_normal((64, len(changed))))
         shift1 = (y - x)[:, changed]
         shift2 = (layer.forward(x2) - x2)[:, changed]
+        measure(f"shift_dependence_parity{parity}", np.max(np.abs(shift1 - shift2), initial=0.0), 1e-4)
         assert np.allclose(shift1, shift2, atol=1e-4), (
             f"parity={parity}: the shift m(.) changed when only the shifted half changed; "
             "m must depend on the pass-through half only")
@@ -63,8 +68,8 @@ def test_coupling_structure(submission):
 @pytest.mark.points(1)
 def test_coupling_own_network(submission):
     """Two coupling layers built alike have their own, independently initialised networks."""
-    x = np.random.default_rng(SEED + 2).standard_normal((16, DIM))
-    submission.seed(SEED)
+    x = np.random.default_rng(seeded(SEED + 2)).standard_normal((16, DIM))
+    submission.seed(seeded(SEED))
     a = _layer(submission, 0).forward(x)
     b = _layer(submission, 0).forward(x)
     assert not np.allclose(a, b), ("two CouplingLayer(...) objects computed the same shift: each "

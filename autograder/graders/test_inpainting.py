@@ -5,23 +5,24 @@ import pytest
 from autograder.judge import maths
 from autograder.judge.facade import expect_array, f32
 from autograder.judge.procedures import judge_log_likelihood
+from autograder.judge.seeds import seeded
 
 DIM = 4
 SEED = 5150
 
 
 def _model(sub):
-    sub.seed(SEED)
+    sub.seed(seeded(SEED))
     model = sub.new("NICE", DIM, num_couplings=4, hidden_units=[16], prior="logistic")
     model.forward(np.zeros((1, DIM)))
     return model
 
 
 @pytest.mark.points(2)
-def test_inpainting_step_rule(submission):
+def test_inpainting_step_rule(submission, measure):
     """inpainting_step: x_H <- clip(x_H + a (d log p / d x_H + eps)); observed entries stay."""
     model = _model(submission)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seeded(SEED))
     x = f32(rng.uniform(0.05, 0.95, (16, DIM)))
     observed = np.tile([1.0, 0.0, 1.0, 0.0], (16, 1))
     noise = rng.standard_normal((16, DIM))
@@ -34,25 +35,26 @@ def test_inpainting_step_rule(submission):
     grad = (pair[:, 0] - pair[:, 1]) / (2 * h)  # the log-det is constant in x
     expected = np.where(observed > 0, x, np.clip(x + step * (grad + noise), 0.0, 1.0))
     assert np.array_equal(got[:, [0, 2]], x[:, [0, 2]]), "observed entries changed"
-    err = np.max(np.abs(got - expected))
+    err = measure("inpainting_step_error", np.max(np.abs(got - expected)), 2e-2)
     assert err < 2e-2, (f"hidden entries differ from clip(x + step_size * (grad log p + noise), 0, 1) by up "
                         f"to {err:.3f} (gradient ascent on log p, noise inside the step, then projection)")
 
 
 @pytest.mark.points(2)
-def test_inpaint_behaviour(submission):
+def test_inpaint_behaviour(submission, measure):
     """inpaint keeps observed entries, changes hidden ones, stays in range and raises log p."""
     model = _model(submission)
-    rng = np.random.default_rng(SEED + 1)
+    rng = np.random.default_rng(seeded(SEED + 1))
     x = f32(rng.uniform(0.0, 1.0, (32, DIM)))
     observed = np.array([[0.0, 1.0, 0.0, 1.0]])
     x[:, [0, 2]] = 0.97  # an unlikely start for the hidden entries
     out = expect_array(submission.func("inpaint", model, x, observed, steps=40, data_range=[0.0, 1.0],
-                                       seed=SEED, timeout=60.0), x.shape, "inpaint(...)")
+                                       seed=seeded(SEED), timeout=60.0), x.shape, "inpaint(...)")
     assert np.array_equal(out[:, [1, 3]], x[:, [1, 3]]), "observed entries changed"
     assert np.mean(np.abs(out[:, [0, 2]] - x[:, [0, 2]]) > 1e-4) > 0.9, "hidden entries did not change"
     assert out.min() >= -1e-6 and out.max() <= 1 + 1e-6, (
         f"values left the data range [0, 1]: min {out.min():.3f}, max {out.max():.3f}")
     before = judge_log_likelihood(model, x, "logistic").mean()
     after = judge_log_likelihood(model, out, "logistic").mean()
+    measure("inpaint_log_p_gain", after - before, 0.1)
     assert after > before + 0.1, f"mean log p went from {before:.3f} to {after:.3f}; inpainting should raise it"

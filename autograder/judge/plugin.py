@@ -10,6 +10,7 @@ import time
 import pytest
 
 from .. import notebook
+from . import seeds
 from ..client import Worker, default_plan
 from .facade import Submission
 
@@ -22,11 +23,14 @@ def pytest_addoption(parser):
     group.addoption("--submission", help="notebook to grade")
     group.addoption("--results-json", help="write per-test results here (JSON)")
     group.addoption("--manifest", help="write the list of graded tests with their points here (JSON)")
+    group.addoption("--seed-offset", type=int, default=0,
+                    help="added to every grader seed; stability runs grade with many offsets (default 0)")
     group.addoption("--budget", type=float, default=300.0,
                     help="wall-clock seconds the submission's worker may use in all (default 300)")
 
 
 def pytest_configure(config):
+    seeds.OFFSET = config.getoption("seed_offset") or 0
     config.addinivalue_line("markers", "points(n): the number of points this graded test is worth")
     config.addinivalue_line("markers", "hidden: the student sees this test's name and result only after grading")
 
@@ -64,11 +68,22 @@ def pytest_runtest_logreport(report):
         _results.append({"name": report.nodeid.split("::")[-1], "points": report.points,
                          "score": report.points if report.outcome == "passed" else 0.0,
                          "passed": report.outcome == "passed", "description": report.doc,
-                         "hidden": report.hidden, "message": message, "seconds": round(report.duration, 2)})
+                         "hidden": report.hidden, "message": message, "seconds": round(report.duration, 2),
+                         "measures": {k.removeprefix("measure:"): v for k, v in report.user_properties
+                                      if k.startswith("measure:")}})
 
 
 def pytest_runtest_teardown(item):
     _write(item.config)
+
+
+@pytest.fixture
+def measure(record_property):
+    """``measure(name, value, limit)``: record the statistic a check compares with its limit."""
+    def record(name, value, limit):
+        record_property(f"measure:{name}", {"value": float(value), "limit": float(limit)})
+        return value
+    return record
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,72 @@
+"""Gradescope: build the autograder zip, and the entry point its ``run_autograder`` calls.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once per image, then for each
+submission puts the student's files in ``/autograder/submission`` and runs ``run_autograder``, which
+must write ``/autograder/results/results.json``.  Every container grades one submission, which is how
+a course scales out to hundreds at once.
+"""
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+from .. import paths
+
+HERE = Path(__file__).resolve().parent
+BUNDLED = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
+EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
+
+
+def bundle(out_zip):
+    """Write the Gradescope autograder zip; returns its path."""
+    out_zip = Path(out_zip)
+    out_zip.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16
+            zf.writestr(info, (HERE / name).read_text())
+        for item in BUNDLED:
+            path = paths.ROOT / item
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+            for f in files:
+                rel = f.relative_to(paths.ROOT)
+                if not EXCLUDE_DIRS & set(rel.parts):
+                    zf.write(f, str(rel))
+    return out_zip
+
+
+def find_notebook(submission_dir):
+    nbs = sorted(Path(submission_dir).rglob("*.ipynb"))
+    preferred = [nb for nb in nbs if nb.name == f"{paths.ASSIGNMENT}.ipynb"]
+    return (preferred or nbs or [None])[0]
+
+
+def run(root):
+    """Grade ``root/submission`` and write ``root/results/results.json`` (always)."""
+    from ..grade.report import gradescope_json
+    from ..grade.run import grade_submissions
+    from ..results import SubmissionResult
+
+    root = Path(root)
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    notebook = find_notebook(root / "submission")
+    if notebook is None:
+        data = gradescope_json(SubmissionResult("student", "", error="no .ipynb file was submitted"))
+    else:
+        result = grade_submissions([("student", notebook)], workers=1, hide=[results_dir, root / "source"],
+                                   progress=False)[0]
+        data = gradescope_json(result)
+    (results_dir / "results.json").write_text(json.dumps(data, indent=1))
+    return data
+
+
+def main_bundle(out):
+    path = bundle(out)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB): upload it as the Gradescope autograder")
+
+
+def main_run(root):
+    data = run(root)
+    print(f"score {data['score']:g}; results in {Path(root) / 'results' / 'results.json'}")

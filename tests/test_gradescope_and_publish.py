@@ -1,0 +1,100 @@
+"""Gradescope bundle run as Gradescope would, HTML feedback, and the published solution."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, run_tool
+from autograder.gradescope import bundle
+
+pytestmark = pytest.mark.slow
+
+# The published results.json format (gradescope-autograder-docs: "Autograder Specifications").
+RESULTS_SCHEMA = {
+    "type": "object", "required": ["tests"],
+    "properties": {
+        "score": {"type": "number"}, "output": {"type": "string"},
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "tests": {"type": "array", "items": {
+            "type": "object", "required": ["score", "max_score", "name"],
+            "properties": {"score": {"type": "number"}, "max_score": {"type": "number"},
+                           "name": {"type": "string"}, "output": {"type": "string"},
+                           "status": {"enum": ["passed", "failed"]},
+                           "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]}}}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def gradescope_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gs") / "autograder"
+    zip_path = bundle(root.parent / "autograder.zip")
+    with zipfile.ZipFile(zip_path) as zf:
+        names = zf.namelist()
+        zf.extractall(root / "source")
+    for name in ("setup.sh", "run_autograder"):
+        path = root / "source" / name
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/graders/test_training.py"} <= set(names)
+    assert not [n for n in names if "examples" in n or "tests/" in n.split("autograder/")[0]]
+    return root
+
+
+def _run(root, notebook):
+    shutil.rmtree(root / "submission", ignore_errors=True)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    (root / "submission").mkdir()
+    shutil.copy(notebook, root / "submission" / "assignment07.ipynb")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, timeout=600)
+    data = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(data, RESULTS_SCHEMA)
+    return data
+
+
+def test_gradescope_reference_full_marks(gradescope_root):
+    data = _run(gradescope_root, ROOT / "source/assignment07/assignment07.ipynb")
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0
+    vis = {t["name"]: t["visibility"] for t in data["tests"]}
+    assert vis["test_parabola_training"] == "after_published" and vis["test_coupling_inverse"] == "visible"
+
+
+def test_gradescope_broken_submission(gradescope_root, tmp_path):
+    data = _run(gradescope_root, ROOT / "autograder/examples/student_backward_adds_shift.ipynb")
+    failed = {t["name"] for t in data["tests"] if t["score"] < t["max_score"]}
+    assert failed == {"test_coupling_inverse", "test_nice_inverse", "test_sampling"}
+    bad = tmp_path / "not_a_notebook.ipynb"
+    bad.write_text("garbage")
+    data = _run(gradescope_root, bad)
+    assert data["score"] == 0 and "could not be read" in data["tests"][0]["output"]
+
+
+def test_html_feedback_failed_first_and_no_grader_source():
+    from autograder.grade.report import feedback_html
+    from autograder.results import SubmissionResult, TestResult
+    result = SubmissionResult("s<1>", "x.ipynb", tests=[
+        TestResult("test_a", 2, 2, True, "", "does a"),
+        TestResult("test_b", 3, 0, False, "expected <1e-4, got 0.5", "does b")])
+    page = feedback_html(result)
+    assert page.index("test_b") < page.index("test_a") and "s&lt;1&gt;" in page and "&lt;1e-4" in page
+    assert "def test_" not in page and "SEED" not in page
+
+
+def test_publish_quick(course):
+    (course / "source" / "assignment07").mkdir(exist_ok=True)
+    proc = run_tool(sys.executable, "-c", "from autograder.publish import main; main(root='.', quick=True)",
+                    cwd=course, timeout=900, env={"PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = course / "solutions" / "assignment07"
+    assert (out / "assignment07.html").exists()
+    text = (out / "assignment07.ipynb").read_text()
+    assert "nbgrader_bridge" not in text and "tf.reduce_sum(self.log_scale)" in text
+    nb = json.loads(text)
+    assert any(o.get("output_type") == "display_data" for c in nb["cells"] for o in c.get("outputs", []))
