@@ -16,6 +16,8 @@ def main(root=paths.ROOT, quick=False):
     root = Path(root)
     env = dict(os.environ, NICE_QUICK="1" if quick else "0",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    subprocess.run(["nbgrader", "db", "assignment", "add", paths.ASSIGNMENT], cwd=root, env=env, check=True,
+                   capture_output=True)
     subprocess.run(["nbgrader", "generate_solution", paths.ASSIGNMENT, "--force",
                     "--Execute.timeout=7200"], cwd=root, env=env, check=True)
     out = root / "solutions" / paths.ASSIGNMENT

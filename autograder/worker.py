@@ -152,6 +152,17 @@ class Session:
         return [{"path": str(getattr(v, "path", v.name)), "shape": [int(s) for s in v.shape]}
                 for v in self.objects[obj].trainable_variables]
 
+    def op_used_parameters(self, obj, x):
+        """Number of trainable parameters whose gradient of sum(forward(x)^2) is non-zero."""
+        import tensorflow as tf
+        model = self.objects[obj]
+        with tf.GradientTape() as tape:
+            total = tf.reduce_sum(tf.square(model.forward(self._resolve(x))))
+        variables = model.trainable_variables
+        grads = tape.gradient(total, variables)
+        return int(sum(int(np.prod(v.shape)) for v, g in zip(variables, grads)
+                       if g is not None and bool(tf.reduce_any(tf.not_equal(tf.convert_to_tensor(g), 0.0)))))
+
     def op_randomize(self, obj, seed, std):
         """Give every trainable variable of ``obj`` i.i.d. N(0, std^2) values."""
         rng = np.random.default_rng(int(seed))

@@ -24,6 +24,7 @@ def test_calibration_file_is_coherent():
     par = cal["parabola_nll"]
     assert par["reference"]["seeds"] >= 20
     assert par["reference"]["max"] + par["reference"]["margin"] <= par["threshold"] + 1e-6
+    assert 0 < par["scale_change_min"] < par["reference"]["log_det_change_min"]
     assert par["nearest_failing_mutant"]["nll"] > par["threshold"]
     checks = {k: v for k, v in cal["checks"].items() if isinstance(v, dict)}
     assert len(checks) >= 15

@@ -1,7 +1,9 @@
 """The ``calibrate`` verb: set the parabola threshold and document the margin of every check.
 
-1. The parabola NLL threshold is the reference's worst test NLL over ``--seeds`` training seeds plus a
-   margin of max(4 standard deviations, 0.05 nats).
+1. The parabola NLL threshold is the worst test NLL of a correct implementation (the reference over
+   ``--seeds`` training seeds, and every ``alt_*`` of the bank at the grading seed) plus a margin of
+   max(4 standard deviations, 0.1 nats); the scale check needs a third of the smallest change of
+   log|det J| those show.
 2. Every graded statistic (what each check compares with its limit) is measured on the reference
    graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
    reference's range, the limit, and the nearest mutant on the failing side.
@@ -34,37 +36,47 @@ def _measure(notebook_path, seeds):
             try:
                 values.append(parabola_nll(sub, seed))
             except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
-                values.append(float("inf"))
+                values.append((float("inf"), 0.0))
                 print(f"  {Path(notebook_path).stem} seed {seed}: {str(err).splitlines()[0][:120]}")
         return values
 
 
 def main(seeds=24):
     started = time.time()
+    grading_seeds = [GRADING_SEED]
     with zygote(hide=[], enabled=True) as sock:
         if sock:
             os.environ[ZYGOTE_ENV] = sock
-        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(seeds)) + [GRADING_SEED]))
-        by_seed, at_grading_seed = ref[:-1], float(ref[-1])
-        margin = max(4 * float(np.std(by_seed)), 0.05)
-        threshold = round(float(np.max(by_seed)) + margin, 3)
-        mutants = {}
-        for nb in sorted(MUTANTS.glob("bug_*.ipynb")):
-            mutants[nb.stem] = _measure(nb, [GRADING_SEED])[0]
+        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(seeds)) + grading_seeds))
+        correct = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("alt_*.ipynb"))}
+        mutants = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("bug_*.ipynb"))}
         os.environ.pop(ZYGOTE_ENV, None)
-    paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold}}) + "\n")
+    nll, change = ref[:, 0], ref[:, 1]
+    by_seed = nll[:-1]
+    worst_correct = max([float(by_seed.max())] + [v[0] for v in correct.values()])
+    margin = max(4 * float(np.std(by_seed)), 0.1)
+    threshold = round(worst_correct + margin, 3)
+    scale_change_min = round(min([float(change.min())] + [v[1] for v in correct.values()]) / 3, 3)
+    paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
+                                                              "scale_change_min": scale_change_min}}) + "\n")
     checks = _check_margins(seeds)
-    above = {k: v for k, v in mutants.items() if v > threshold}
+    above = {k: v[0] for k, v in mutants.items() if v[0] > threshold}
     nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
     data = {"parabola_nll": {
         "threshold": threshold,
-        "rule": "max over reference seeds + max(4 std, 0.05 nats)",
+        "rule": "worst of the reference over seeds and of every correct alternative in the bank at the "
+                "grading seed, + max(4 std of the reference, 0.1 nats)",
+        "scale_change_min": scale_change_min,
+        "scale_rule": "a third of the smallest |change of log det| over the reference seeds and the alternatives",
         "budget": PARABOLA,
         "reference": {"seeds": seeds, "min": round(float(by_seed.min()), 4), "mean": round(float(by_seed.mean()), 4),
                       "max": round(float(by_seed.max()), 4), "std": round(float(by_seed.std()), 4),
-                      "margin": round(margin, 4), "at_grading_seed": round(at_grading_seed, 4),
-                      "values": [round(float(v), 4) for v in by_seed]},
-        "mutants_at_grading_seed": {k: (round(v, 4) if np.isfinite(v) else "inf") for k, v in mutants.items()},
+                      "margin": round(margin, 4), "at_grading_seed": round(float(nll[-1]), 4),
+                      "values": [round(float(v), 4) for v in by_seed],
+                      "log_det_change_min": round(float(change.min()), 4)},
+        "correct_alternatives_at_grading_seed": {k: [round(v[0], 4), round(v[1], 4)] for k, v in correct.items()},
+        "mutants_at_grading_seed": {k: [round(v[0], 4) if np.isfinite(v[0]) else "inf", round(v[1], 4)]
+                                    for k, v in mutants.items()},
         "nearest_failing_mutant": ({"name": nearest[0], "nll": round(nearest[1], 4),
                                     "gap_to_threshold": round(nearest[1] - threshold, 4)} if nearest else None),
         "command": "python -m autograder calibrate --seeds %d" % seeds,
@@ -77,7 +89,7 @@ def main(seeds=24):
     print(f"threshold {threshold} (margin {margin:.3f}); nearest failing mutant: {data['parabola_nll']['nearest_failing_mutant']}")
     print(checks["reference_full_marks"], "got full marks")
     for name, c in checks.items():
-        if not isinstance(c, dict):
+        if not isinstance(c, dict) or "limit" not in c:
             continue
         print(f"  {name:34s} limit {c['limit']:<8g} reference [{c['reference_min']:.4g}, {c['reference_max']:.4g}]"
               f"  nearest failing mutant: {c['nearest_failing_mutant']}")
@@ -100,7 +112,9 @@ def _check_margins(seeds):
                     stats[name]["ref"].append(m["value"])
                 else:
                     stats[name]["mutants"][r.student] = m["value"]
-    checks = {"reference_full_marks": f"{ref_full} of {seeds} grader seed offsets"}
+    checks = {"reference_full_marks": f"{ref_full} of {seeds} grader seed offsets",
+              "reference_failures": [f"{r.student}: {t.name}" for r in results[:seeds] for t in r.tests
+                                     if not t.passed]}
     for name, s in sorted(stats.items()):
         ref = np.array(s["ref"])
         upper = bool(np.median(ref) < s["limit"])  # the statistic must stay below its limit

@@ -69,12 +69,12 @@ def test_nice_alternation(submission, measure):
 def test_nice_separate_networks(submission):
     """Each of the 4 couplings has its own network (no weight sharing)."""
     model = _model(submission)
-    variables = model.variables()
-    total = sum(int(np.prod(v["shape"])) for v in variables)
+    x = np.random.default_rng(seeded(SEED + 4)).standard_normal((64, DIM))
+    used = model.used_parameters(x)
     smallest = min(_mlp_params(DIM // 2, DIM - DIM // 2, HIDDEN), _mlp_params(DIM - DIM // 2, DIM // 2, HIDDEN))
-    assert total >= 4 * smallest, (
-        f"NICE(num_couplings=4) has {total} trainable parameters, fewer than 4 coupling networks of "
-        f"hidden_units={HIDDEN} need ({4 * smallest}): are networks shared, or is something untracked?")
+    assert used >= 4 * smallest, (
+        f"forward of NICE(num_couplings=4) depends on {used} trainable parameters, fewer than 4 separate "
+        f"coupling networks of hidden_units={HIDDEN} have ({4 * smallest}): are networks shared?")
 
 
 @pytest.mark.points(2)
@@ -103,9 +103,10 @@ def test_scaling_layer_log_det(submission, measure):
 def test_model_log_det_matches_jacobian(submission, measure):
     """model.log_det_jacobian() equals log|det| of the Jacobian of forward, computed by the grader."""
     model = randomized_model(submission)
-    x = np.random.default_rng(seeded(SEED + 3)).standard_normal((5, DIM))
+    x = np.random.default_rng(seeded(SEED + 3)).standard_normal((16, DIM))
     numeric = judge_log_det(model, x)
     got = float(model.log_det())
-    measure("model_log_det_error", np.max(np.abs(numeric - got)), 0.02)
-    assert np.max(np.abs(numeric - got)) < 0.02, (
-        f"log_det_jacobian() = {got:.4f}, but log|det J_forward(x)| at 5 points is {np.round(numeric, 4)}")
+    err = measure("model_log_det_error", abs(float(np.median(numeric)) - got), 0.02)
+    assert err < 0.02, (
+        f"log_det_jacobian() = {got:.4f}, but log|det J_forward(x)| (median over 16 points) is "
+        f"{float(np.median(numeric)):.4f}")

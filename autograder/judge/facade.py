@@ -47,6 +47,10 @@ class Ref:
         return self.sub.run(f"randomizing the weights of {self.label}", "randomize",
                             obj=self.name, seed=seed, std=std)
 
+    def used_parameters(self, x):
+        return self.sub.run(f"counting the parameters {self.label}.forward(x) depends on", "used_parameters",
+                            obj=self.name, x=np.asarray(x))
+
     def variables(self):
         return self.sub.run(f"{self.label}.trainable_variables", "variables", obj=self.name)
 

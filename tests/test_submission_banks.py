@@ -1,0 +1,165 @@
+"""Prove the graders with the submission bank of tests/fixtures/make_submissions.py.
+
+* every ``alt_*`` fixture (a correct alternative implementation) gets full marks;
+* every ``bug_*`` fixture (one realistic mistake) fails exactly the grader tests recorded next to its
+  mutation and passes all the others;
+* the mutation score (bugs caught by at least one test / bugs) is reported and must be 100 %.
+
+Each fixture is graded with the judge's own command line, two at a time:
+
+    python -m pytest -p autograder.judge.plugin autograder/graders --submission NB --results-json OUT -q
+
+Only the fixtures the selected tests need are graded (``-k alt_`` grades the alternatives only).  A
+fixture whose mutation carries a ``gap`` note exposes a known grader blind spot or unfairness: its
+failure message says so, and it stays red until the grader is fixed.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
+import make_submissions as bank  # noqa: E402
+
+PARALLEL = 2          # the grading machine has two cores; each judge runs one TensorFlow worker
+JUDGE_TIMEOUT_S = 600  # the worker's own budget is 300 s
+MUTATIONS = {m.name: m for m in bank.BANK}
+ALTERNATIVES = [m.name for m in bank.BANK if not m.is_bug]
+BUGS = [m.name for m in bank.BANK if m.is_bug]
+
+
+def _judge(notebook, results_json):
+    cmd = [sys.executable, "-m", "pytest", "-p", "autograder.judge.plugin", "autograder/graders",
+           "--submission", str(notebook), "--results-json", str(results_json), "-q"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=JUDGE_TIMEOUT_S)
+
+
+def grade(name, out_dir):
+    """Grade fixture ``name``: {"tests": {test name: result}, "seconds", "error"}."""
+    notebook = bank.OUT_DIR / f"{name}.ipynb"
+    out = Path(out_dir) / f"{name}.json"
+    started = time.monotonic()
+    try:
+        proc = _judge(notebook, out)
+        tail = (proc.stdout + proc.stderr)[-1500:]
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        tail, rc = f"the judge ran past {JUDGE_TIMEOUT_S} s", None
+    seconds = round(time.monotonic() - started, 1)
+    tests = {}
+    if out.exists():
+        tests = {t["name"]: t for t in json.loads(out.read_text())["tests"]}
+    error = "" if rc in (0, 1) and tests else f"judge exit status {rc}, output:\n{tail}"
+    return {"tests": tests, "seconds": seconds, "error": error}
+
+
+def _needed(session):
+    """Fixture names the selected tests need (all bugs for the mutation score)."""
+    names = set()
+    for item in session.items:
+        if item.module.__name__ != __name__:
+            continue
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "name" in callspec.params:
+            names.add(callspec.params["name"])
+        elif item.originalname == "test_mutation_score":
+            names.update(BUGS)
+    return [n for n in MUTATIONS if n in names]
+
+
+@pytest.fixture(scope="module")
+def graded(request, tmp_path_factory):
+    """Every needed fixture graded, PARALLEL at a time, from the committed notebooks."""
+    out_dir = tmp_path_factory.mktemp("bank-results")
+    names = _needed(request.session)
+    missing = [n for n in names if not (bank.OUT_DIR / f"{n}.ipynb").exists()]
+    assert not missing, f"fixtures not built (run tests/fixtures/make_submissions.py): {missing}"
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = dict(zip(names, pool.map(lambda n: grade(n, out_dir), names)))
+    results["__wall_s__"] = round(time.monotonic() - started, 1)
+    return results
+
+
+def _verdict(name, result):
+    """(ok, message): does the fixture get exactly what its mutation expects?"""
+    m = MUTATIONS[name]
+    if result["error"]:
+        return False, f"{name}: {result['error']}"
+    tests = result["tests"]
+    lines = []
+    if set(tests) != bank.ALL_TESTS:
+        lines.append(f"graded tests differ from make_submissions.ALL_TESTS: missing "
+                     f"{sorted(bank.ALL_TESTS - set(tests))}, unknown {sorted(set(tests) - bank.ALL_TESTS)}")
+    failed = {t for t, r in tests.items() if not r["passed"]}
+    for t in sorted(failed - m.fails):
+        lines.append(f"  unexpectedly FAILED {t}: {tests[t]['message'][:400]}")
+    for t in sorted((m.fails & set(tests)) - failed):
+        lines.append(f"  unexpectedly PASSED {t} (grader blind to this mistake?)")
+    if not m.is_bug:
+        lost = sum(r["points"] - r["score"] for r in tests.values())
+        if lost:
+            lines.append(f"  lost {lost:g} points")
+    if not lines:
+        return True, ""
+    head = f"{name} ({'bug' if m.is_bug else 'correct alternative'}: {m.why})"
+    if m.gap:
+        head += f"\n  known grader gap: {m.gap}"
+    return False, "\n".join([head, *lines])
+
+
+def test_fixtures_are_up_to_date(tmp_path):
+    """The committed notebooks are exactly what make_submissions.py generates."""
+    bank.build(tmp_path)
+    expected = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.glob("*.ipynb")}
+    committed = {p.name: p.read_text(encoding="utf-8") for p in bank.OUT_DIR.glob("*.ipynb")
+                 if p.name.startswith(("bug_", "alt_"))}
+    assert sorted(committed) == sorted(expected), "run: python tests/fixtures/make_submissions.py"
+    stale = [n for n in expected if committed[n] != expected[n]]
+    assert not stale, f"stale fixtures {stale}: run python tests/fixtures/make_submissions.py"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALTERNATIVES)
+def test_alternative_gets_full_marks(graded, name):
+    ok, message = _verdict(name, graded[name])
+    if not ok:
+        pytest.fail(message, pytrace=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BUGS)
+def test_bug_fails_exactly_its_tests(graded, name):
+    ok, message = _verdict(name, graded[name])
+    if not ok:
+        pytest.fail(message, pytrace=False)
+
+
+@pytest.mark.slow
+def test_mutation_score(graded, capsys):
+    """Bugs caught (at least one grader test fails) / bugs, and how many match their expectation."""
+    caught = [n for n in BUGS if any(not r["passed"] for r in graded[n]["tests"].values())]
+    exact = [n for n in BUGS if _verdict(n, graded[n])[0]]
+    alts_ok = [n for n in ALTERNATIVES if n in graded and _verdict(n, graded[n])[0]]
+    seconds = sum(graded[n]["seconds"] for n in BUGS + ALTERNATIVES if n in graded)
+    line = (f"mutation score: {len(caught)}/{len(BUGS)} bugs caught ({100 * len(caught) / len(BUGS):.0f} %), "
+            f"{len(exact)}/{len(BUGS)} fail exactly their expected tests"
+            + (f"; alternatives with full marks: {len(alts_ok)}/{len(ALTERNATIVES)}"
+               if all(n in graded for n in ALTERNATIVES) else "")
+            + f"; grading wall time {graded['__wall_s__']:.0f} s ({seconds:.0f} s of judge time, "
+              f"{PARALLEL} in parallel)")
+    uncaught = sorted(set(BUGS) - set(caught))
+    details = [f"  not caught: {n}: {MUTATIONS[n].why}" + (f"\n    known grader gap: {MUTATIONS[n].gap}"
+                                                           if MUTATIONS[n].gap else "") for n in uncaught]
+    with capsys.disabled():
+        print("\n" + line, *details, sep="\n")
+    if uncaught:
+        pytest.fail("\n".join([line, *details]), pytrace=False)
