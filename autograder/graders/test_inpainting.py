@@ -27,6 +27,8 @@ def test_inpainting_step_rule(submission, measure):
     x = f32(rng.uniform(low + 0.05, high - 0.05, (16, DIM)))
     observed = np.tile([1.0, 0.0, 1.0, 0.0], (16, 1))
     noise = rng.standard_normal((16, DIM))
+    x[8:, [1, 3]] = f32(high - 0.02)  # hidden entries at the edge, pushed out by the noise:
+    noise[8:, [1, 3]] = np.abs(noise[8:, [1, 3]]) + 6.0  # only the projection brings them back
     step = 0.2
     got = expect_array(submission.func("inpainting_step", model, x, observed, step, noise, [low, high]),
                        x.shape, "inpainting_step(model, x, observed, step_size, noise, data_range)")
@@ -36,9 +38,11 @@ def test_inpainting_step_rule(submission, measure):
     grad = (pair[:, 0] - pair[:, 1]) / (2 * h)  # the log-det is constant in x
     expected = np.where(observed > 0, x, np.clip(x + step * (grad + noise), low, high))
     assert np.array_equal(got[:, [0, 2]], x[:, [0, 2]]), "observed entries changed"
-    err = measure("inpainting_step_error", np.max(np.abs(got - expected)), 2e-2)
-    assert err < 2e-2, (f"hidden entries differ from clip(x + step_size * (grad log p + noise), 0, 1) by up "
-                        f"to {err:.3f} (gradient ascent on log p, noise inside the step, then projection into data_range)")
+    # 90th percentile: the grader's finite-difference gradient is off where a ReLU kink lies within h
+    err = measure("inpainting_step_error", np.quantile(np.abs(got - expected), 0.9), 2e-2)
+    assert err < 2e-2, (f"hidden entries differ from clip(x + step_size * (grad log p + noise), low, high) by "
+                        f"{err:.3f} or more in 10% of entries (gradient ascent on log p, noise inside the step, "
+                        "then projection into data_range)")
 
 
 @pytest.mark.points(2)
