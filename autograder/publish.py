@@ -13,7 +13,7 @@ from . import paths
 
 
 def main(root=paths.ROOT, quick=False):
-    root = Path(root)
+    root = Path(root).resolve()
     env = dict(os.environ, NICE_QUICK="1" if quick else "0",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     subprocess.run(["nbgrader", "db", "assignment", "add", paths.ASSIGNMENT], cwd=root, env=env, check=True,
