@@ -44,7 +44,9 @@ def test_gradebook_holds_runner_points(course, tmp_path):
     assert runner["bob"].score < runner["bob"].max_score
 
     proc = run_tool("nbgrader", "autograde", "assignment07", "--force", "--Execute.timeout=60",
-                    cwd=course, timeout=1500, env={"AUTOGRADER_RESULTS": str(out)})
+                    cwd=course, timeout=1500,
+                    # the scratch course has no autograder/ of its own: use this checkout's
+                    env={"AUTOGRADER_RESULTS": str(out), "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
