@@ -15,7 +15,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True):
                                 progress=progress)
     write_outputs(results, out_dir)
     print(summary_table(results))
-    print(f"\noutputs in {out_dir}: grades.csv, <student>/results.json, <student>/feedback.md")
+    print(f"\noutputs in {out_dir}: grades.csv, <student>/results.json (Gradescope), feedback.md, feedback.html")
     isolation = next((r.worker.get("isolation") for r in results if r.worker.get("isolation")), None)
     if isolation:
         print("isolation:", ", ".join(f"{k}={v}" for k, v in isolation.items()))

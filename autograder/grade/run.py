@@ -110,7 +110,7 @@ def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress
     ``judge_args``: optional list, per submission, of extra judge options (e.g. ``--seed-offset``).
     """
     tests = manifest()
-    hide = [*hide, *{str(Path(nb).resolve().parent) for _, nb in submissions}]
+    hide = sorted({str(Path(p).resolve()) for p in hide} | {str(Path(nb).resolve().parent) for _, nb in submissions})
     results = [None] * len(submissions)
     bar = None
     if progress:
