@@ -13,6 +13,9 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 # The source notebook's hidden check cells import the (never released) autograder from the course root.
 os.environ["NICE_COURSE_ROOT"] = ROOT
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+# A grading run's output folder (see README): kernels run elsewhere, so make it absolute here.
+if os.environ.get("AUTOGRADER_RESULTS"):
+    os.environ["AUTOGRADER_RESULTS"] = os.path.abspath(os.environ["AUTOGRADER_RESULTS"])
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
