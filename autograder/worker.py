@@ -148,10 +148,6 @@ class Session:
             raise NameError(f"name '{name}' is not defined")
         return _plain(self.ns[name](*self._resolve(list(args)), **self._resolve(kwargs or {})))
 
-    def op_variables(self, obj):
-        return [{"path": str(getattr(v, "path", v.name)), "shape": [int(s) for s in v.shape]}
-                for v in self.objects[obj].trainable_variables]
-
     def op_used_parameters(self, obj, x):
         """Number of trainable parameters whose gradient of sum(forward(x)^2) is non-zero."""
         import tensorflow as tf

@@ -51,9 +51,6 @@ class Ref:
         return self.sub.run(f"counting the parameters {self.label}.forward(x) depends on", "used_parameters",
                             obj=self.name, x=np.asarray(x))
 
-    def variables(self):
-        return self.sub.run(f"{self.label}.trainable_variables", "variables", obj=self.name)
-
 
 class Submission:
     """The graders' view of one submission."""
