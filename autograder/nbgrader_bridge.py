@@ -6,20 +6,14 @@ names its output folder; used only if it graded the very same file), otherwise b
 submitted notebook now in a confined worker.  So nbgrader's gradebook gets exactly the runner's points,
 and formgrader and ``nbgrader export`` show them beside the manually graded cells.
 """
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from . import paths
-
-RESULTS_ENV = "AUTOGRADER_RESULTS"
-COURSE_ENV = "NICE_COURSE_ROOT"
+from .results import file_sha256
+from .wire.names import COURSE_ENV, RESULTS_ENV
 _cache = {}
-
-
-def file_sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def locate_submission(cwd=None):

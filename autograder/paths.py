@@ -8,6 +8,6 @@ SOURCE_DIR = ROOT / "source" / ASSIGNMENT
 SOURCE_NOTEBOOK = SOURCE_DIR / f"{ASSIGNMENT}.ipynb"
 HELPERS = SOURCE_DIR / "nice_helpers.py"
 RELEASE_NOTEBOOK = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-GRADERS = PACKAGE / "graders"
+GRADERS = PACKAGE / "judge" / "graders"
 EXAMPLES = PACKAGE / "examples"
 CALIBRATION = PACKAGE / "calibration.json"

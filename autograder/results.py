@@ -1,5 +1,12 @@
 """Result objects of a grading run.  A SubmissionResult exists for every submission, whatever happened."""
+import hashlib
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+def file_sha256(path):
+    """The SHA-256 of a file's bytes: which notebook a result belongs to."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass

@@ -42,7 +42,7 @@ def gradescope_root(tmp_path_factory):
     for name in ("setup.sh", "run_autograder"):
         path = root / "source" / name
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/graders/test_training.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/judge/graders/test_training.py"} <= set(names)
     assert not [n for n in names if "examples" in n or "tests/" in n.split("autograder/")[0]]
     return root
 

@@ -1,9 +1,12 @@
 """The reference notebook runs top to bottom in quick mode without a cell error."""
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT
 from autograder.grade.run import manifest
+
+pytestmark = pytest.mark.slow
 
 
 def test_source_notebook_runs_in_quick_mode(tmp_path, monkeypatch):

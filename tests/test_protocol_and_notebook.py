@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from autograder import notebook, protocol
+from autograder import notebook
+from autograder.wire import protocol
 
 SOURCE = ROOT / "source/assignment07/assignment07.ipynb"
 

@@ -7,7 +7,7 @@
 
 Each fixture is graded with the judge's own command line, two at a time:
 
-    python -m pytest -p autograder.judge.plugin autograder/graders --submission NB --results-json OUT -q
+    python -m pytest -p autograder.judge.plugin autograder/judge/graders --submission NB --results-json OUT -q
 
 Only the fixtures the selected tests need are graded (``-k alt_`` grades the alternatives only).  A
 fixture whose mutation carries a ``gap`` note exposes a known grader blind spot or unfairness: its
@@ -35,7 +35,7 @@ BUGS = [m.name for m in bank.BANK if m.is_bug]
 
 
 def _judge(notebook, results_json):
-    cmd = [sys.executable, "-m", "pytest", "-p", "autograder.judge.plugin", "autograder/graders",
+    cmd = [sys.executable, "-m", "pytest", "-p", "autograder.judge.plugin", "autograder/judge/graders",
            "--submission", str(notebook), "--results-json", str(results_json), "-q"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("PYTEST_ADDOPTS", None)

@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import notebook, paths
-from ..client import ZYGOTE_ENV, Worker
+from ..judge.client import Worker
+from ..wire.names import ZYGOTE_ENV
 from ..grade.run import grade_submissions, zygote
 from ..judge.facade import Submission
 from ..judge.procedures import PARABOLA, parabola_nll
 
 MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
-GRADING_SEED = 2024  # must equal autograder/graders/test_training.py:SEED
+GRADING_SEED = 2024  # must equal autograder/judge/graders/test_training.py:SEED
 
 
 def _measure(notebook_path, seeds):

@@ -10,13 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import paths
-from ..client import ZYGOTE_ENV, default_plan, plan_to_json
+from ..judge.client import default_plan
 from ..judge.plugin import HIDE_ENV
-from ..nbgrader_bridge import file_sha256
-from ..results import SubmissionResult, TestResult
-
-JUDGE_BUDGET_S = 300.0   # wall-clock seconds a submission's worker may use in all
-JUDGE_GRACE_S = 60.0     # extra time before the runner kills the judge itself
+from ..results import SubmissionResult, TestResult, file_sha256
+from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
+from ..wire.names import ZYGOTE_ENV
 
 
 def _pytest(*args):
@@ -51,8 +49,8 @@ def zygote(hide, enabled=True, timeout=120.0):
         return
     with tempfile.TemporaryDirectory(prefix="nice-zygote-") as tmp:
         sock = os.path.join(tmp, "zygote.sock")
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.zygote", "--socket", sock,
-                                 "--plan", plan_to_json(default_plan(hide))],
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--socket", sock,
+                                 "--plan", default_plan(hide).to_json()],
                                 cwd=paths.ROOT, env=_env(hide), start_new_session=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

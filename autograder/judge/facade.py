@@ -8,7 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from ..client import REQUEST_TIMEOUT, WorkerError
+from ..wire.budgets import REQUEST_TIMEOUT_S as REQUEST_TIMEOUT
+from .client import WorkerError
 
 
 def _describe_arg(value):

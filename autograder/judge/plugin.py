@@ -11,7 +11,7 @@ import pytest
 
 from .. import notebook
 from . import seeds
-from ..client import Worker, default_plan
+from .client import Worker, default_plan
 from .facade import Submission
 
 _results = []

@@ -2,14 +2,15 @@
 
 Importing TensorFlow costs about 4.5 s; forking a process that already has it costs milliseconds.
 The grading runner starts one zygote per run and points the judges at it through
-``AUTOGRADER_ZYGOTE``.  The forked child confines itself exactly as a fresh worker does.
+``AUTOGRADER_ZYGOTE`` (:data:`autograder.wire.names.ZYGOTE_ENV`).  The forked child confines itself exactly as a fresh worker does.
 """
 import argparse
 import os
 import signal
 import socket
 
-from . import worker
+from ..wire.plan import Plan
+from . import serve as worker
 
 
 def serve_forever(path, plan):
@@ -36,7 +37,7 @@ def main(argv=None):
     parser.add_argument("--plan", required=True, help="sandbox plan as JSON")
     args = parser.parse_args(argv)
     worker.preload()
-    serve_forever(args.socket, worker.plan_from_json(args.plan))
+    serve_forever(args.socket, Plan.from_json(args.plan))
 
 
 if __name__ == "__main__":

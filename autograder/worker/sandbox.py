@@ -11,29 +11,13 @@ import os
 import resource
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+
+from ..wire.plan import UID_BASE
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
-UID_BASE = 200000  # worker uids are UID_BASE + pid: unique per live worker, no passwd entry needed
-
-
-@dataclass
-class Limits:
-    memory_bytes: int = 6 * 2**30
-    cpu_seconds: int = 600
-    file_bytes: int = 64 * 2**20
-    processes: int = 512  # threads count too; TensorFlow starts a few dozen
-
-
-@dataclass
-class Plan:
-    limits: Limits = field(default_factory=Limits)
-    hide: list = field(default_factory=list)      # folders to cover with an empty tmpfs
-    files: list = field(default_factory=list)     # files copied into the working directory first
-    network: bool = False
 
 
 def _libc():
@@ -102,24 +86,3 @@ def enter(plan):
     os.environ["TMPDIR"] = workdir
     os.environ["KERAS_HOME"] = os.path.join(workdir, ".keras")
     return workdir, iso
-
-
-def kill_worker(pid):
-    """Kill the worker's process group and every process that runs under its uid."""
-    import signal
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            target()
-        except (ProcessLookupError, PermissionError):
-            pass
-    uid = UID_BASE + pid
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as f:
-                real_uid = next(line.split()[1] for line in f if line.startswith("Uid:"))
-            if int(real_uid) == uid:
-                os.kill(int(entry), signal.SIGKILL)
-        except (OSError, StopIteration, ValueError):
-            pass

@@ -5,7 +5,7 @@ import pytest
 from autograder.judge import maths
 from autograder.judge.facade import expect_array
 from autograder.judge.procedures import judge_log_likelihood
-from autograder.graders.test_model import DIM, SEED, randomized_model
+from autograder.judge.graders.test_model import DIM, SEED, randomized_model
 from autograder.judge.seeds import seeded
 
 

@@ -5,21 +5,19 @@ imported TensorFlow forks one per submission) or, without one, from a fresh ``py
 autograder.worker``.  A request that times out or finds the worker dead kills it; the next request
 starts a new one and reloads the program, up to ``max_starts`` times per submission.
 """
-import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict
 
-from . import paths, protocol, sandbox
-
-ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
-HELLO_TIMEOUT = 120.0
-LOAD_TIMEOUT = 60.0     # running the cells: the reference needs about 1 s
-REQUEST_TIMEOUT = 20.0  # one call: the reference needs well under 1 s
+from .. import paths
+from ..wire import protocol
+from ..wire.budgets import HELLO_TIMEOUT_S, LOAD_TIMEOUT_S, REQUEST_TIMEOUT_S, SUBMISSION_BUDGET_S
+from ..wire.names import ZYGOTE_ENV
+from ..wire.plan import UID_BASE, Plan
 
 
 class WorkerError(Exception):
@@ -38,17 +36,13 @@ class WorkerError(Exception):
 
 def default_plan(hide=()):
     """The sandbox plan every worker gets: the graders and the given folders hidden."""
-    return sandbox.Plan(hide=[str(paths.PACKAGE), *map(str, hide)], files=[str(paths.HELPERS)])
-
-
-def plan_to_json(plan):
-    return json.dumps(asdict(plan))
+    return Plan(hide=[str(paths.PACKAGE), *map(str, hide)], files=[str(paths.HELPERS)])
 
 
 class Worker:
     """One submission's worker, (re)started on demand."""
 
-    def __init__(self, program, plan=None, max_starts=3, budget_s=300.0):
+    def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S):
         self.program, self.plan = program, plan or default_plan()
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
         self.sock = self.pid = self.workdir = None
@@ -67,7 +61,7 @@ class Worker:
         parent, child = socket.socketpair()
         proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.worker", "--fd", str(child.fileno()),
-             "--plan", plan_to_json(self.plan)],
+             "--plan", self.plan.to_json()],
             pass_fds=[child.fileno()], cwd=paths.ROOT, start_new_session=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
@@ -79,18 +73,18 @@ class Worker:
                               "no further requests are run for this submission")
         self.starts += 1
         sock, proc = self._spawn()
-        sock.settimeout(max(1.0, min(HELLO_TIMEOUT, self.deadline - time.monotonic())))
+        sock.settimeout(max(1.0, min(HELLO_TIMEOUT_S, self.deadline - time.monotonic())))
         try:
             hello = protocol.recv(sock)
         except (OSError, protocol.ProtocolError) as err:
             sock.close()
             if proc is not None:
-                sandbox.kill_worker(proc.pid)
+                kill_worker(proc.pid)
             raise WorkerError("crashed", f"the worker did not start: {err}") from None
         self.sock, self.pid, self.workdir = sock, int(hello["pid"]), hello["workdir"]
         self.isolation = hello["isolation"]
         try:
-            self.load_status = self._send({"op": "load", "cells": self.program.cells}, timeout=LOAD_TIMEOUT)
+            self.load_status = self._send({"op": "load", "cells": self.program.cells}, timeout=LOAD_TIMEOUT_S)
         except WorkerError as err:
             self.starts = self.max_starts  # loading is deterministic: a retry would fail the same way
             raise WorkerError(err.kind, f"running the notebook's cells failed: {err.message}") from None
@@ -100,7 +94,7 @@ class Worker:
             self.sock.close()
             self.sock = None
         if self.pid is not None:
-            sandbox.kill_worker(self.pid)
+            kill_worker(self.pid)
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.pid = None
 
@@ -133,7 +127,7 @@ class Worker:
                               reply.get("traceback", ""), reply.get("output", ""))
         return reply["result"]
 
-    def request(self, op, timeout=REQUEST_TIMEOUT, **fields):
+    def request(self, op, timeout=REQUEST_TIMEOUT_S, **fields):
         """Run one operation in the worker and return its (plain) result, or raise WorkerError."""
         if self.sock is None:
             self.start()
@@ -144,3 +138,23 @@ class Worker:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def kill_worker(pid):
+    """Kill the worker's process group and every process that runs under its uid."""
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+    uid = UID_BASE + pid
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                real_uid = next(line.split()[1] for line in f if line.startswith("Uid:"))
+            if int(real_uid) == uid:
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, StopIteration, ValueError):
+            pass

@@ -9,8 +9,9 @@ import struct
 
 import numpy as np
 
+from .budgets import MAX_MESSAGE_BYTES as MAX_MESSAGE
+
 HEADER = struct.Struct(">I")
-MAX_MESSAGE = 64 * 1024 * 1024
 
 
 class ProtocolError(Exception):

@@ -1,0 +1,4 @@
+"""What the judge and the worker share: the message format, environment names, budgets and the sandbox plan.
+
+Nothing here imports TensorFlow, the judge or the worker: both sides import this package, never each other.
+"""

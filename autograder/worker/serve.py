@@ -1,0 +1,114 @@
+"""The worker process: runs a submission and answers the judge's requests with plain numbers and arrays.
+
+Run as ``python -m autograder.worker --fd N --plan JSON`` (or forked by :mod:`.zygote`).  It imports
+TensorFlow, confines itself (:mod:`.sandbox`), says hello, then serves requests (:mod:`.ops`) until
+the channel closes.  Every request gets an answer; student exceptions, ``sys.exit`` included, become
+error answers.  The judge enforces time limits from outside.
+"""
+import argparse
+import io
+import os
+import socket
+import sys
+import traceback
+
+from ..wire import protocol
+from ..wire.budgets import OUTPUT_LIMIT_CHARS as OUTPUT_LIMIT
+from ..wire.plan import Plan
+from . import sandbox
+from .ops import Session
+
+
+class BoundedText(io.TextIOBase):
+    """A stdout/stderr stand-in that keeps the first OUTPUT_LIMIT characters and counts the rest."""
+
+    def __init__(self):
+        self.parts, self.size = [], 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.size < OUTPUT_LIMIT:
+            self.parts.append(text[: OUTPUT_LIMIT - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def take(self):
+        text = "".join(self.parts)
+        if self.size > OUTPUT_LIMIT:
+            text += f"\n[... {self.size - OUTPUT_LIMIT} more characters of output dropped]"
+        self.parts, self.size = [], 0
+        return text
+
+
+def preload():
+    """Import what every submission needs, once, before confinement (and before forking)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+    os.environ.setdefault("NICE_QUICK", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+        import tensorflow_probability  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def serve(sock, hello):
+    """Answer requests until the judge closes the channel."""
+    session = Session()
+    out = BoundedText()
+    sys.stdout = sys.stderr = out
+    protocol.send(sock, hello)
+    while True:
+        try:
+            request = protocol.recv(sock)
+        except protocol.ProtocolError:
+            return
+        op = request.pop("op", None)
+        try:
+            result = getattr(session, f"op_{op}")(**request)
+            reply = {"ok": True, "result": result}
+        except BaseException as err:  # noqa: BLE001
+            tb = traceback.extract_tb(err.__traceback__)
+            student = [f"  {f.filename}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
+                       for f in tb if f.filename.startswith("<cell ")]
+            reply = {"ok": False, "error": type(err).__name__, "message": str(err)[:400],
+                     "traceback": "\n".join(student[-8:])}
+        reply["output"] = out.take()
+        session.leave_if_forked()
+        try:
+            protocol.send(sock, reply)
+        except (TypeError, ValueError) as err:
+            protocol.send(sock, {"ok": False, "error": "BadResult", "message": str(err)[:500],
+                                 "traceback": "", "output": ""})
+
+
+def run_child(sock, plan):
+    """Confine, then serve: what a forked or freshly started worker does with its channel."""
+    for fd in (0, 1, 2):
+        os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+    workdir, isolation = sandbox.enter(plan)
+    sys.path.insert(0, workdir)
+    serve(sock, {"pid": os.getpid(), "workdir": workdir, "isolation": isolation})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="NICE grading worker (started by the judge)")
+    parser.add_argument("--fd", type=int, required=True, help="inherited socket to the judge")
+    parser.add_argument("--plan", required=True, help="sandbox plan as JSON")
+    args = parser.parse_args(argv)
+    sock = socket.socket(fileno=args.fd)
+    preload()
+    run_child(sock, Plan.from_json(args.plan))
+
+
+if __name__ == "__main__":
+    main()
