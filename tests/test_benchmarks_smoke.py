@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ["benchmarks/train_step.py", "--small", "--variants", "function", "peer", "ceiling", "--no-bf16"],
     ["benchmarks/parabola_quality.py", "--steps", "100", "--eval-every", "50"],
+    ["benchmarks/inpainting_quality.py", "--train-steps", "30", "--images", "8", "--steps", "10"],
 ])
 def test_benchmark_script_runs(args):
     proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600,

@@ -155,6 +155,18 @@ def load_fashion_mnist():
                   "dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
 
 
+# ----------------------------------------------------------------- inpainting
+def mean_fill(images, observed, mean_image):
+    """Keep the observed pixels (``observed == 1``), fill the hidden ones with ``mean_image``."""
+    return np.where(np.asarray(observed) > 0, images, mean_image).astype(np.float32)
+
+
+def hidden_mse(filled, original, observed):
+    """Mean squared error over the hidden entries (``observed == 0``) only."""
+    hidden = np.broadcast_to(np.asarray(observed) == 0, np.shape(original))
+    return float(np.mean((np.asarray(filled, np.float64) - original)[hidden] ** 2))
+
+
 # ---------------------------------------------------------------- corruptions
 def add_noise(x, strength, rng):
     """Mix in uniform noise: (1 - strength) x + strength u, clipped to [0, 1]."""
