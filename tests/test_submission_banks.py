@@ -5,60 +5,34 @@
   mutation and passes all the others;
 * the mutation score (bugs caught by at least one test / bugs) is reported and must be 100 %.
 
-Each fixture is graded with the judge's own command line, two at a time:
-
-    python -m pytest -p autograder.judge.plugin autograder/judge/graders --submission NB --results-json OUT -q
-
-Only the fixtures the selected tests need are graded (``-k alt_`` grades the alternatives only).  A
-fixture whose mutation carries a ``gap`` note exposes a known grader blind spot or unfairness: its
-failure message says so, and it stays red until the grader is fixed.
+The fixtures are graded by the grading runner (one judge process per fixture, two at a time, workers
+forked from one zygote), exactly as ``python -m autograder grade`` grades students.  Only the fixtures
+the selected tests need are graded (``-k alt_`` grades the alternatives only).  A fixture whose
+mutation carries a ``gap`` note exposes a known grader blind spot or unfairness: its failure message
+says so, and it stays red until the grader is fixed.
 """
-import json
-import os
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from autograder.grade.run import grade_submissions
+
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import make_submissions as bank  # noqa: E402
 
-PARALLEL = 2          # the grading machine has two cores; each judge runs one TensorFlow worker
-JUDGE_TIMEOUT_S = 600  # the worker's own budget is 300 s
+PARALLEL = 2  # the grading machine has two cores; each judge runs one submission's workers
 MUTATIONS = {m.name: m for m in bank.BANK}
 ALTERNATIVES = [m.name for m in bank.BANK if not m.is_bug]
 BUGS = [m.name for m in bank.BANK if m.is_bug]
 
 
-def _judge(notebook, results_json):
-    cmd = [sys.executable, "-m", "pytest", "-p", "autograder.judge.plugin", "autograder/judge/graders",
-           "--submission", str(notebook), "--results-json", str(results_json), "-q"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=JUDGE_TIMEOUT_S)
-
-
-def grade(name, out_dir):
-    """Grade fixture ``name``: {"tests": {test name: result}, "seconds", "error"}."""
-    notebook = bank.OUT_DIR / f"{name}.ipynb"
-    out = Path(out_dir) / f"{name}.json"
-    started = time.monotonic()
-    try:
-        proc = _judge(notebook, out)
-        tail = (proc.stdout + proc.stderr)[-1500:]
-        rc = proc.returncode
-    except subprocess.TimeoutExpired:
-        tail, rc = f"the judge ran past {JUDGE_TIMEOUT_S} s", None
-    seconds = round(time.monotonic() - started, 1)
-    tests = {}
-    if out.exists():
-        tests = {t["name"]: t for t in json.loads(out.read_text())["tests"]}
-    error = "" if rc in (0, 1) and tests else f"judge exit status {rc}, output:\n{tail}"
-    return {"tests": tests, "seconds": seconds, "error": error}
+def _as_verdict_input(result):
+    """{"tests": {test name: {"passed", "message", "points", "score"}}, "seconds", "error"} of a graded fixture."""
+    tests = {t.name: {"passed": t.passed, "message": t.message, "points": t.points, "score": t.score}
+             for t in result.tests}
+    return {"tests": tests, "seconds": result.seconds, "error": result.error}
 
 
 def _needed(session):
@@ -76,17 +50,16 @@ def _needed(session):
 
 
 @pytest.fixture(scope="module")
-def graded(request, tmp_path_factory):
+def graded(request):
     """Every needed fixture graded, PARALLEL at a time, from the committed notebooks."""
-    out_dir = tmp_path_factory.mktemp("bank-results")
     names = _needed(request.session)
     missing = [n for n in names if not (bank.OUT_DIR / f"{n}.ipynb").exists()]
     assert not missing, f"fixtures not built (run tests/fixtures/make_submissions.py): {missing}"
     started = time.monotonic()
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        results = dict(zip(names, pool.map(lambda n: grade(n, out_dir), names)))
-    results["__wall_s__"] = round(time.monotonic() - started, 1)
-    return results
+    results = grade_submissions([(n, bank.OUT_DIR / f"{n}.ipynb") for n in names], workers=PARALLEL, progress=False)
+    graded = {n: _as_verdict_input(r) for n, r in zip(names, results)}
+    graded["__wall_s__"] = round(time.monotonic() - started, 1)
+    return graded
 
 
 def _verdict(name, result):

@@ -3,7 +3,9 @@
 1. The parabola NLL threshold is the worst test NLL of a correct implementation (the reference over
    ``--seeds`` training seeds, and every ``alt_*`` of the bank at the grading seed) plus a margin of
    max(4 standard deviations, 0.1 nats); the scale check needs a third of the smallest change of
-   log|det J| those show.
+   log|det J| those show.  The file records the mass of each trained model's density too (a
+   density has mass at most 1; the graders fail a model above procedures.MASS_LIMIT, a fixed margin
+   for the Monte-Carlo error only, not a calibrated threshold).
 2. Every graded statistic (what each check compares with its limit) is measured on the reference
    graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
    reference's range, the limit, and the nearest mutant on the failing side.
@@ -22,7 +24,7 @@ from ..judge.client import Worker
 from ..wire.names import ZYGOTE_ENV
 from ..grade.run import grade_submissions, zygote
 from ..judge.facade import Submission
-from ..judge.procedures import PARABOLA, parabola_nll
+from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 
 MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
 GRADING_SEED = 2024  # must equal autograder/judge/graders/test_training.py:SEED
@@ -37,7 +39,7 @@ def _measure(notebook_path, seeds):
             try:
                 values.append(parabola_nll(sub, seed))
             except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
-                values.append((float("inf"), 0.0))
+                values.append(ParabolaRun(float("inf"), 0.0, float("inf")))
                 print(f"  {Path(notebook_path).stem} seed {seed}: {str(err).splitlines()[0][:120]}")
         return values
 
@@ -45,14 +47,14 @@ def _measure(notebook_path, seeds):
 def main(seeds=24):
     started = time.time()
     grading_seeds = [GRADING_SEED]
-    with zygote(hide=[], enabled=True) as sock:
+    with zygote(enabled=True) as sock:
         if sock:
             os.environ[ZYGOTE_ENV] = sock
         ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(seeds)) + grading_seeds))
         correct = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("alt_*.ipynb"))}
         mutants = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("bug_*.ipynb"))}
         os.environ.pop(ZYGOTE_ENV, None)
-    nll, change = ref[:, 0], ref[:, 1]
+    nll, change, mass = ref[:, 0], ref[:, 1], ref[:, 2]
     by_seed = nll[:-1]
     worst_correct = max([float(by_seed.max())] + [v[0] for v in correct.values()])
     margin = max(4 * float(np.std(by_seed)), 0.1)
@@ -74,8 +76,11 @@ def main(seeds=24):
                       "max": round(float(by_seed.max()), 4), "std": round(float(by_seed.std()), 4),
                       "margin": round(margin, 4), "at_grading_seed": round(float(nll[-1]), 4),
                       "values": [round(float(v), 4) for v in by_seed],
-                      "log_det_change_min": round(float(change.min()), 4)},
-        "correct_alternatives_at_grading_seed": {k: [round(v[0], 4), round(v[1], 4)] for k, v in correct.items()},
+                      "log_det_change_min": round(float(change.min()), 4),
+                      "density_mass_max": round(float(mass.max()), 4)},
+        "density_mass_limit": MASS_LIMIT,
+        "correct_alternatives_at_grading_seed": {k: [round(v[0], 4), round(v[1], 4), round(v[2], 4)]
+                                                 for k, v in correct.items()},
         "mutants_at_grading_seed": {k: [round(v[0], 4) if np.isfinite(v[0]) else "inf", round(v[1], 4)]
                                     for k, v in mutants.items()},
         "nearest_failing_mutant": ({"name": nearest[0], "nll": round(nearest[1], 4),

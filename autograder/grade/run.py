@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import paths
-from ..judge.client import default_plan
-from ..judge.plugin import HIDE_ENV
 from ..results import SubmissionResult, TestResult, file_sha256
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
+from ..wire.plan import launch_env
 
 
 def _pytest(*args):
@@ -22,8 +21,9 @@ def _pytest(*args):
             "-q", "--no-header", "-o", "addopts=", "--rootdir", str(paths.ROOT), str(paths.GRADERS), *args]
 
 
-def _env(hide, zygote=None):
-    env = dict(os.environ, PYTHONPATH=str(paths.ROOT), **{HIDE_ENV: json.dumps([str(h) for h in hide])})
+def _env(zygote=None):
+    """The judge's environment (the judge never runs student code; its workers get :func:`launch_env`)."""
+    env = dict(os.environ, PYTHONPATH=str(paths.ROOT))
     env.pop(ZYGOTE_ENV, None)
     if zygote:
         env[ZYGOTE_ENV] = zygote
@@ -34,7 +34,7 @@ def manifest():
     """The graded tests (name, points, hidden, description), as collected by pytest."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "manifest.json")
-        subprocess.run(_pytest("--collect-only", "--manifest", str(out)), cwd=paths.ROOT, env=_env([]),
+        subprocess.run(_pytest("--collect-only", "--manifest", str(out)), cwd=paths.ROOT, env=_env(),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         if not out.exists():
             raise RuntimeError("could not collect the graders")
@@ -42,16 +42,18 @@ def manifest():
 
 
 @contextmanager
-def zygote(hide, enabled=True, timeout=120.0):
-    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path or None."""
+def zygote(enabled=True, timeout=120.0):
+    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path or None.
+
+    It gets the worker's clean environment: its children, the sandboxes, inherit that environment.
+    """
     if not enabled:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="nice-zygote-") as tmp:
         sock = os.path.join(tmp, "zygote.sock")
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--socket", sock,
-                                 "--plan", default_plan(hide).to_json()],
-                                cwd=paths.ROOT, env=_env(hide), start_new_session=True,
+        proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--socket", sock],
+                                cwd=paths.ROOT, env=launch_env(os.environ), start_new_session=True,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
@@ -63,7 +65,7 @@ def zygote(hide, enabled=True, timeout=120.0):
             proc.wait()
 
 
-def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=()):
+def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=()):
     """Run the judge on one notebook; always returns a SubmissionResult with every test in it."""
     try:
         sha = file_sha256(notebook)
@@ -78,7 +80,7 @@ def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_B
         cmd = _pytest("--submission", str(Path(notebook).resolve()), "--results-json", str(out),
                       "--budget", str(budget), *judge_args)
         try:
-            proc = subprocess.run(cmd, cwd=paths.ROOT, env=_env(hide, zygote_socket), timeout=budget + JUDGE_GRACE_S,
+            proc = subprocess.run(cmd, cwd=paths.ROOT, env=_env(zygote_socket), timeout=budget + JUDGE_GRACE_S,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             if proc.returncode not in (0, 1):
                 result.error = f"judge exited with status {proc.returncode}: {proc.stdout.decode()[-2000:]}"
@@ -101,21 +103,20 @@ def grade_one(student, notebook, tests, hide, zygote_socket=None, budget=JUDGE_B
     return result
 
 
-def grade_submissions(submissions, workers=2, hide=(), use_zygote=True, progress=True, budget=JUDGE_BUDGET_S,
+def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, budget=JUDGE_BUDGET_S,
                       judge_args=None):
     """Grade ``[(student, notebook)]`` with ``workers`` judges at a time; results in input order.
 
     ``judge_args``: optional list, per submission, of extra judge options (e.g. ``--seed-offset``).
     """
     tests = manifest()
-    hide = sorted({str(Path(p).resolve()) for p in hide} | {str(Path(nb).resolve().parent) for _, nb in submissions})
     results = [None] * len(submissions)
     bar = None
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
-    with zygote(hide, enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(grade_one, student, nb, tests, hide, zsock, budget,
+    with zygote(enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(grade_one, student, nb, tests, zsock, budget,
                                judge_args[i] if judge_args else ()): i
                    for i, (student, nb) in enumerate(submissions)}
         for fut in as_completed(futures):

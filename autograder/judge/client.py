@@ -2,11 +2,14 @@
 
 A worker comes from the zygote (``AUTOGRADER_ZYGOTE`` names its socket: a process that already
 imported TensorFlow forks one per submission) or, without one, from a fresh ``python -m
-autograder.worker``.  A request that times out or finds the worker dead kills it; the next request
+autograder.worker`` started with the worker's clean environment.  The judge sends the sandbox plan,
+receives a pidfd of the sandbox's init (a handle that kills exactly that process, whatever its pid),
+then the hello.  Closing the channel ends the sandbox: its init exits, and with it every process of
+its pid namespace.  A request that times out or finds the worker dead closes it; the next request
 starts a new one and reloads the program, up to ``max_starts`` times per submission.
 """
 import os
-import shutil
+import select
 import signal
 import socket
 import subprocess
@@ -17,7 +20,9 @@ from .. import paths
 from ..wire import protocol
 from ..wire.budgets import HELLO_TIMEOUT_S, LOAD_TIMEOUT_S, REQUEST_TIMEOUT_S, SUBMISSION_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
-from ..wire.plan import UID_BASE, Plan
+from ..wire.plan import Plan, launch_env
+
+END_GRACE_S = 2.0  # the init exits at once when the channel closes; SIGKILL after this
 
 
 class WorkerError(Exception):
@@ -34,9 +39,9 @@ class WorkerError(Exception):
         return text
 
 
-def default_plan(hide=()):
-    """The sandbox plan every worker gets: the graders and the given folders hidden."""
-    return Plan(hide=[str(paths.PACKAGE), *map(str, hide)], files=[str(paths.HELPERS)])
+def default_plan():
+    """The sandbox plan every worker gets: the course's helper module in its working directory."""
+    return Plan(files=[str(paths.HELPERS)])
 
 
 class Worker:
@@ -45,11 +50,12 @@ class Worker:
     def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S):
         self.program, self.plan = program, plan or default_plan()
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
-        self.sock = self.pid = self.workdir = None
+        self.sock = self.proc = self.pidfd = self.pid = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _spawn(self):
+        """A channel to a new worker, and its process when the judge started it itself."""
         zygote = os.environ.get(ZYGOTE_ENV)
         if zygote:
             try:
@@ -60,9 +66,8 @@ class Worker:
                 self.events.append(f"zygote unavailable ({err}); started a fresh worker")
         parent, child = socket.socketpair()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker", "--fd", str(child.fileno()),
-             "--plan", self.plan.to_json()],
-            pass_fds=[child.fileno()], cwd=paths.ROOT, start_new_session=True,
+            [sys.executable, "-m", "autograder.worker", "--fd", str(child.fileno())],
+            pass_fds=[child.fileno()], cwd=paths.ROOT, env=launch_env(os.environ), start_new_session=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         return parent, proc
@@ -72,16 +77,15 @@ class Worker:
             raise WorkerError("unavailable", f"the worker was restarted {self.max_starts} times already; "
                               "no further requests are run for this submission")
         self.starts += 1
-        sock, proc = self._spawn()
-        sock.settimeout(max(1.0, min(HELLO_TIMEOUT_S, self.deadline - time.monotonic())))
+        self.sock, self.proc = self._spawn()
+        self.sock.settimeout(max(1.0, min(HELLO_TIMEOUT_S, self.deadline - time.monotonic())))
         try:
-            hello = protocol.recv(sock)
+            protocol.send(self.sock, {"plan": self.plan.to_json()})
+            self.pidfd, self.pid = _receive_pidfd(self.sock)
+            hello = protocol.check_hello(protocol.recv(self.sock))
         except (OSError, protocol.ProtocolError) as err:
-            sock.close()
-            if proc is not None:
-                kill_worker(proc.pid)
+            self.close()
             raise WorkerError("crashed", f"the worker did not start: {err}") from None
-        self.sock, self.pid, self.workdir = sock, int(hello["pid"]), hello["workdir"]
         self.isolation = hello["isolation"]
         try:
             self.load_status = self._send({"op": "load", "cells": self.program.cells}, timeout=LOAD_TIMEOUT_S)
@@ -90,13 +94,27 @@ class Worker:
             raise WorkerError(err.kind, f"running the notebook's cells failed: {err.message}") from None
 
     def close(self):
+        """End the sandbox and wait until none of its processes is left."""
         if self.sock is not None:
-            self.sock.close()
+            self.sock.close()  # the sandbox's init exits when it sees this
             self.sock = None
-        if self.pid is not None:
-            kill_worker(self.pid)
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.pid = None
+        if self.pidfd is not None:
+            if not _exited(self.pidfd, END_GRACE_S):
+                self.events.append("the sandbox did not end when its channel closed; killed")
+                try:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                _exited(self.pidfd, END_GRACE_S)
+            os.close(self.pidfd)
+            self.pidfd = None
+        if self.proc is not None:  # a fresh worker's keeper returns once the sandbox has ended
+            try:
+                self.proc.wait(END_GRACE_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
 
     # -- requests -------------------------------------------------------------------------------
     def _send(self, message, timeout):
@@ -108,20 +126,21 @@ class Worker:
         op = message.get("op")
         try:
             protocol.send(self.sock, message)
-            reply = protocol.recv(self.sock)
+            reply = protocol.check_reply(protocol.recv(self.sock))
         except socket.timeout:
             self.close()
             self.events.append(f"request '{op}' timed out after {min(timeout, remaining):.0f} s; worker killed")
             raise WorkerError("timeout", f"no answer within {min(timeout, remaining):.0f} s "
                               "(infinite loop or far too slow?)") from None
+        except protocol.MalformedMessage as err:
+            self.close()
+            self.events.append(f"malformed reply to '{op}' ({err}); worker killed")
+            raise WorkerError("crashed", f"the worker sent a malformed reply: {err}") from None
         except (OSError, protocol.ProtocolError) as err:
             self.close()
             self.events.append(f"worker died during '{op}' ({err})")
             raise WorkerError("crashed", "the worker process died while running your code "
                               "(os._exit, a crash, or the memory limit)") from None
-        if not isinstance(reply, dict) or "ok" not in reply:
-            self.close()
-            raise WorkerError("crashed", "the worker sent an answer that is not a reply")
         if not reply["ok"]:
             raise WorkerError("student", f"{reply.get('error')}: {reply.get('message')}",
                               reply.get("traceback", ""), reply.get("output", ""))
@@ -140,21 +159,23 @@ class Worker:
         self.close()
 
 
-def kill_worker(pid):
-    """Kill the worker's process group and every process that runs under its uid."""
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            target()
-        except (ProcessLookupError, PermissionError):
-            pass
-    uid = UID_BASE + pid
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as f:
-                real_uid = next(line.split()[1] for line in f if line.startswith("Uid:"))
-            if int(real_uid) == uid:
-                os.kill(int(entry), signal.SIGKILL)
-        except (OSError, StopIteration, ValueError):
-            pass
+def _receive_pidfd(sock):
+    """The pidfd the sandbox's init sends first, and its pid as the judge sees it (None, None without)."""
+    data, fds, _, _ = socket.recv_fds(sock, 1, 1)
+    if not data:
+        raise protocol.ProtocolError("channel closed")
+    if not fds:
+        return None, None
+    with open(f"/proc/self/fdinfo/{fds[0]}") as f:
+        pid = next((int(line.split()[1]) for line in f if line.startswith("Pid:")), None)
+    return fds[0], pid
+
+
+def _exited(pidfd, timeout):
+    """Whether the process behind ``pidfd`` has exited (waiting up to ``timeout`` seconds).
+
+    An init's exit completes only after every other process of its pid namespace is gone.
+    """
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    return bool(poller.poll(timeout * 1000))

@@ -12,6 +12,7 @@ def logistic_log_prob(z):
 
 
 def normal_log_prob(z):
+    """Standard normal log-density summed over the last axis: -sum(z^2 + log(2 pi)) / 2."""
     z = np.asarray(z, np.float64)
     return -0.5 * np.sum(z ** 2 + LOG_2PI, axis=-1)
 
@@ -43,7 +44,22 @@ def finite_difference_jacobian(x, outputs, h):
 
 
 def slogdet(jac):
-    return np.linalg.slogdet(jac)[1]
+    """log|det J| of each matrix of a stack (n, D, D); NaN where J has non-finite entries."""
+    jac = np.asarray(jac, np.float64)
+    finite = np.all(np.isfinite(jac), axis=(-2, -1))
+    out = np.full(jac.shape[:-2], np.nan)
+    out[finite] = np.linalg.slogdet(jac[finite])[1]
+    return out
+
+
+def importance_integral(log_p, log_q):
+    """Importance-sampling estimate of the integral of p from points x_i ~ q: mean(p(x_i) / q(x_i)).
+
+    For a mixture q = sum_j (n_j / n) q_j sampled with n_j points from each q_j the estimate is
+    unbiased too.  A density p integrates to at most 1.
+    """
+    with np.errstate(over="ignore"):
+        return float(np.mean(np.exp(np.asarray(log_p, np.float64) - np.asarray(log_q, np.float64))))
 
 
 def spearman(a, b):

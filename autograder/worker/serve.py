@@ -1,9 +1,9 @@
 """The worker process: runs a submission and answers the judge's requests with plain numbers and arrays.
 
-Run as ``python -m autograder.worker --fd N --plan JSON`` (or forked by :mod:`.zygote`).  It imports
-TensorFlow, confines itself (:mod:`.sandbox`), says hello, then serves requests (:mod:`.ops`) until
-the channel closes.  Every request gets an answer; student exceptions, ``sys.exit`` included, become
-error answers.  The judge enforces time limits from outside.
+Run as ``python -m autograder.worker --fd N`` (or forked by :mod:`.zygote`).  It imports TensorFlow,
+reads the sandbox plan from the channel and serves from a sandbox (:mod:`.sandbox`): says hello, then
+answers requests (:mod:`.ops`) until the channel closes.  Every request gets an answer; student
+exceptions, ``sys.exit`` included, become error answers.  The judge enforces time limits from outside.
 """
 import argparse
 import io
@@ -14,9 +14,11 @@ import traceback
 
 from ..wire import protocol
 from ..wire.budgets import OUTPUT_LIMIT_CHARS as OUTPUT_LIMIT
-from ..wire.plan import Plan
+from ..wire.plan import LAUNCH_ENV, Plan
 from . import sandbox
 from .ops import Session
+
+PLAN_TIMEOUT_S = 30.0  # the judge sends the plan as soon as it is connected
 
 
 class BoundedText(io.TextIOBase):
@@ -44,11 +46,13 @@ class BoundedText(io.TextIOBase):
 
 
 def preload():
-    """Import what every submission needs, once, before confinement (and before forking)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
-    os.environ.setdefault("NICE_QUICK", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    """Import what every submission needs, once, before confinement (and before forking).
+
+    Everything the worker's own code uses must be imported here or at the top of its modules: once
+    confined, nothing of the autograder can be read from disk any more.
+    """
+    for name, value in LAUNCH_ENV.items():
+        os.environ.setdefault(name, value)
     devnull = os.open(os.devnull, os.O_WRONLY)
     saved = os.dup(2)
     os.dup2(devnull, 2)
@@ -91,23 +95,34 @@ def serve(sock, hello):
                                  "traceback": "", "output": ""})
 
 
-def run_child(sock, plan):
-    """Confine, then serve: what a forked or freshly started worker does with its channel."""
-    for fd in (0, 1, 2):
-        os.dup2(os.open(os.devnull, os.O_RDWR), fd)
-    workdir, isolation = sandbox.enter(plan)
-    sys.path.insert(0, workdir)
-    serve(sock, {"pid": os.getpid(), "workdir": workdir, "isolation": isolation})
+def fork_sandbox(sock):
+    """Fork the sandbox's init for the channel ``sock``; returns its pid (the caller must reap it).
+
+    The init reads the judge's plan, confines itself and forks the server (:mod:`.sandbox`); the
+    calling process never runs submission code.
+    """
+    pid, pid_note = sandbox.fork_init()
+    if pid == 0:
+        try:
+            sock.settimeout(PLAN_TIMEOUT_S)
+            plan = Plan.from_json(protocol.recv(sock)["plan"])
+            sock.settimeout(None)
+            sandbox.run_init(sock, plan, pid_note, serve)
+        finally:
+            os._exit(0)
+    return pid
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="NICE grading worker (started by the judge)")
     parser.add_argument("--fd", type=int, required=True, help="inherited socket to the judge")
-    parser.add_argument("--plan", required=True, help="sandbox plan as JSON")
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     preload()
-    run_child(sock, Plan.from_json(args.plan))
+    init = fork_sandbox(sock)
+    sock.close()
+    os.waitpid(init, 0)
+    os._exit(0)  # no interpreter shutdown: TensorFlow's threads would make it slow
 
 
 if __name__ == "__main__":

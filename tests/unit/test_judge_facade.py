@@ -1,0 +1,193 @@
+"""The graders' facade with a stand-in worker (numpy, no TensorFlow): answers are checked, twins cross-examine.
+
+The stand-in builds every object as a per-dimension affine map z = (x - shift) * scale, with its
+weights (shift, scale); ``tweak`` functions change what its methods return, like hostile code would.
+"""
+import types
+
+import numpy as np
+import pytest
+
+from autograder.judge import facade, procedures
+from autograder.judge.facade import Submission, expect_array, expect_count, expect_scalar
+
+Failed = pytest.fail.Exception
+PROGRAM = types.SimpleNamespace(problems={}, cells=[])
+
+
+class FakeWorker:
+    """Answers the judge's requests like a worker would, for affine maps (see the module docstring)."""
+
+    def __init__(self, program=PROGRAM, plan="plan", budget_s=300.0, tweak=None):
+        self.program, self.plan, self.tweak = program, plan, tweak or {}
+        self.objects, self.ops, self.seeds = {}, [], []
+        self.load_status, self.events, self.starts, self.isolation = {}, [], 1, {}
+        self.closed = False
+
+    def request(self, op, timeout=None, **fields):
+        self.ops.append(op)
+        return getattr(self, f"op_{op}")(**fields)
+
+    def close(self):
+        self.closed = True
+
+    def op_seed(self, seed):
+        self.seeds.append(seed)
+        return "ok"
+
+    def op_new(self, name, factory, args, kwargs):
+        self.objects[name] = {"shift": np.zeros(args[0]), "scale": np.ones(args[0]), "memo": {}}
+        return "ok"
+
+    def op_randomize(self, obj, seed, std):
+        rng = np.random.default_rng(seed)
+        o = self.objects[obj]
+        o["shift"], o["scale"] = rng.normal(0, std, o["shift"].shape), np.exp(rng.normal(0, std, o["scale"].shape))
+        return "ok"
+
+    def op_get_weights(self, obj):
+        return [self.objects[obj]["shift"].copy(), self.objects[obj]["scale"].copy()]
+
+    def op_set_weights(self, obj, arrays):
+        self.objects[obj]["shift"], self.objects[obj]["scale"] = (np.array(a) for a in arrays)
+        return "ok"
+
+    def op_call(self, obj, method, args=(), kwargs=None):
+        o = self.objects[obj]
+        if method in self.tweak:
+            return self.tweak[method](o, *args)
+        if method == "forward":
+            return (args[0] - o["shift"]) * o["scale"]
+        if method == "backward":
+            return args[0] / o["scale"] + o["shift"]
+        if method == "log_det_jacobian":
+            return float(np.sum(np.log(o["scale"])))
+        raise ValueError(method)
+
+    def op_func(self, name, args=(), kwargs=None):
+        return self.tweak[name](*args) if name in self.tweak else {}
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Every FakeWorker made (the facade starts the twin through ``facade.Worker``)."""
+    made = []
+
+    def make(*args, **kwargs):
+        kwargs.setdefault("tweak", made[0].tweak if made else None)
+        made.append(FakeWorker(*args, **kwargs))
+        return made[-1]
+    monkeypatch.setattr(facade, "Worker", make)
+    return make, made
+
+
+def test_expect_array_checks_shape_type_and_finiteness():
+    assert expect_array([[1, 2, 3]], (1, 3), "f(x)").dtype == np.float64
+    for value, message in [(np.zeros(3), "f(x): expected an array of shape (1, 3), got shape (3,)"),
+                           (2.0, "got a scalar"), (None, "got None"), ("text", "got a str"),
+                           ({"a": 1}, "got a dict"), ([[1, 2], [3]], "got a list")]:
+        with pytest.raises(Failed, match=message.replace("(", r"\(").replace(")", r"\)")):
+            expect_array(value, (1, 3), "f(x)")
+    with pytest.raises(Failed, match="f\\(x\\): 2 of 3 entries are NaN or infinite"):
+        expect_array([[np.nan, 1.0, np.inf]], (1, 3), "f(x)")
+    assert np.isnan(expect_array([np.nan], (1,), "f(x)", finite=False)[0])
+
+
+def test_expect_scalar_and_count():
+    assert expect_scalar(np.float64(2.5), "g()") == 2.5
+    with pytest.raises(Failed, match=r"log_det_jacobian\(\) must return a scalar, got shape \(6,\)"):
+        expect_scalar(np.zeros(6), "log_det_jacobian()")
+    with pytest.raises(Failed, match="NaN or infinite"):
+        expect_scalar(float("nan"), "g()")
+    assert expect_count(3, "n") == 3
+    for bad in (3.0, -1, True, "3"):
+        with pytest.raises(Failed):
+            expect_count(bad, "n")
+
+
+def test_ref_methods_check_their_answers_and_name_the_call(workers):
+    make, _ = workers
+    sub = Submission(make(tweak={"forward": lambda o, x: x[0], "log_det_jacobian": lambda o: np.log(o["scale"])}),
+                     PROGRAM)
+    model = sub.new("NICE", 6, num_couplings=4)
+    with pytest.raises(Failed, match=r"NICE\(6, num_couplings=4\)\.forward\(<array \(1, 6\)>\): expected an "
+                                     r"array of shape \(1, 6\), got shape \(6,\)"):
+        model.forward(np.zeros((1, 6)))
+    with pytest.raises(Failed, match=r"NICE\(6, num_couplings=4\)\.log_det_jacobian\(\) must return a scalar, "
+                                     r"got shape \(6,\)"):
+        model.log_det()
+    assert model.backward(np.ones((2, 6))).shape == (2, 6)
+    with pytest.raises(Failed, match=r"nll_loss\(NICE\(6, num_couplings=4\), <array \(3, 6\)>\) must return a scalar"):
+        sub.func("nll_loss", model, np.zeros((3, 6)), returns=())
+
+
+def test_nan_answers_fail_the_check(workers):
+    make, _ = workers
+    sub = Submission(make(tweak={"forward": lambda o, x: np.full(x.shape, np.nan)}), PROGRAM)
+    with pytest.raises(Failed, match="48 of 48 entries are NaN or infinite"):
+        sub.new("NICE", 6).forward(np.zeros((8, 6)))
+
+
+def test_twin_is_another_worker_with_the_same_recipe_and_weights(workers):
+    make, made = workers
+    sub = Submission(make(), PROGRAM, budget_s=100.0)
+    sub.seed(7)
+    model = sub.new("NICE", 3, prior="normal")
+    model.randomize(1, 0.5)
+    copy = model.twin()
+    twin = made[1]
+    assert copy.sub.worker is twin and twin is not made[0] and twin.plan == made[0].plan
+    assert twin.seeds == [7] and copy.recipe == ("NICE", (3,), {"prior": "normal"}, 7)
+    assert copy.label == "a second NICE(3, prior='normal')"
+    assert all(np.array_equal(a, b) for a, b in zip(model.weights(), copy.weights()))
+    assert twin.ops == ["seed", "new", "call", "set_weights", "get_weights"]  # built, weights set, then read here
+    model.twin()
+    assert len(made) == 2, "one twin worker per submission"
+    sub.close()
+    assert made[0].closed and made[1].closed
+    assert sub.info()["twin"]["starts"] == 1
+
+
+def test_a_memo_in_one_process_cannot_answer_the_round_trip(workers):
+    """backward adds instead of inverting, and remembers forward's answers: only a twin sees the bug."""
+    def forward(o, x):
+        y = (x - o["shift"]) * o["scale"]
+        o["memo"].update({row.tobytes(): x_row for row, x_row in zip(y, x)})
+        return y
+
+    def backward(o, z):
+        return np.array([o["memo"].get(row.tobytes(), row * o["scale"] + o["shift"]) for row in z])
+    make, _ = workers
+    sub = Submission(make(tweak={"forward": forward, "backward": backward}), PROGRAM)
+    model = sub.new("NICE", 2)
+    model.randomize(0, 0.5)
+    copy = model.twin()
+    x = np.random.default_rng(0).standard_normal((16, 2))
+    assert np.allclose(model.backward(model.forward(x)), x)      # fooled in one process
+    assert not np.allclose(copy.backward(model.forward(x)), x)   # not across two
+
+
+def _parabola_fit(o, x):
+    """An honest bijection fitted to the parabola: x2 / 4 and x1 - x2^2 / 4 are independent N(0, 1)."""
+    x1, x2 = np.asarray(x).T
+    return np.stack([(x1 - x2 ** 2 / 4) * o["k"], x2 / 4 * o["k"]], axis=1)
+
+
+def _saw_tooth(o, x):
+    z = _parabola_fit(o, x)
+    return z + 20.0 * (z - 0.05 * np.floor(z / 0.05))
+
+
+@pytest.mark.parametrize("forward, is_density", [(_parabola_fit, True), (_saw_tooth, False)])
+def test_trained_density_must_integrate_to_at_most_one(workers, forward, is_density):
+    def train(model, *args, **kwargs):
+        sub.worker.objects[model["__ref__"]]["k"] = np.pi / np.sqrt(3.0)  # logistic std
+        return {}
+    make, _ = workers
+    sub = Submission(make(tweak={"forward": forward, "train": train}), PROGRAM)
+    sub.worker.op_new = lambda name, factory, args, kwargs: sub.worker.objects.update({name: {"k": 1.0}}) or "ok"
+    run = procedures.parabola_nll(sub, 5)
+    if is_density:
+        assert run.mass <= procedures.MASS_LIMIT and run.nll < 5.5 and run.log_det_change > 1.0
+    else:
+        assert run.mass > 100 and run.nll < 0  # the NLL alone would reward the saw-tooth

@@ -1,0 +1,335 @@
+"""The worker's sandbox, probed from inside through the real code path, without TensorFlow.
+
+A zygote without the TensorFlow preload forks real sandboxes (:mod:`autograder.worker.zygote`); the
+judge's real :class:`Worker` starts, drives and closes them; the probe is submission code run by the
+worker's real operations, and reports what it can see and do.
+"""
+import errno
+import json
+import os
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import ROOT
+from autograder.judge.client import Worker, default_plan
+from autograder.wire.names import ZYGOTE_ENV
+from autograder.wire.plan import LAUNCH_ENV, SANDBOX_HOME, Limits, Plan, launch_env, sandbox_env
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="confinement needs root (namespaces, mounts, uids)")
+TMPFS = 4 * 2**20
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", SANDBOX_HOME)
+FORKER_NAME = "nice-probe-fork"
+ALL_NAMESPACES = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000
+#: Zygotes by the namespaces the kernel refuses them (0: none refused, as on this machine).
+REFUSED = {"normal": 0, "no_pid_namespace": 0x20000000, "no_namespaces": ALL_NAMESPACES}
+
+
+def _refusing(flags):
+    """Code that makes the sandbox's unshare() fail for ``flags``, as a restricted container would."""
+    return f"""
+import errno
+from autograder.worker import sandbox
+real = sandbox._unshare
+def refuse(flags):
+    if flags & {flags}:
+        raise OSError(errno.EPERM, "refused by the test")
+    real(flags)
+sandbox._unshare = refuse
+"""
+
+
+# Submission code: ``outlier_score(probe, arg)`` runs one probe and returns its findings as JSON.
+PROBE = r'''
+import ctypes, errno, json, os, sys, time
+
+def _walk(read_only):
+    """Every path outside the read-only roots (not descending into /proc), and the writable folders."""
+    entries, writable = [], []
+    for top, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if os.path.join(top, d) not in ("/proc",)
+                   and os.path.join(top, d) not in read_only]
+        for name in dirs + files:
+            entries.append(os.path.join(top, name))
+        try:
+            with open(os.path.join(top, ".probe"), "w"):
+                writable.append(top)
+        except OSError:
+            pass
+    for root in read_only:
+        try:
+            with open(os.path.join(root, ".probe") if os.path.isdir(root) else root, "a"):
+                writable.append(root)
+        except OSError:
+            pass
+    return {"entries": entries, "writable": writable,
+            "links": {e: os.path.realpath(e) for e in entries if os.path.islink(e)}}
+
+def _read(paths):
+    found = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                found[path] = f.read(64).decode("latin1")
+        except OSError as err:
+            pass
+    try:
+        import autograder.judge.graders  # noqa: F401
+        found["import autograder.judge.graders"] = "imported"
+    except ImportError:
+        pass
+    return found
+
+def _fill(folders):
+    result = {}
+    for folder in folders:
+        fd, written, code = os.open(os.path.join(folder, "fill"), os.O_WRONLY | os.O_CREAT, 0o600), 0, None
+        try:
+            while True:
+                written += os.write(fd, b"x" * 262144)
+        except OSError as err:
+            code = err.errno
+        os.close(fd)
+        os.unlink(os.path.join(folder, "fill"))
+        result[folder] = [written, code]
+    return result
+
+def _environment(_):
+    try:
+        proc_environ = open("/proc/self/environ", "rb").read().decode("latin1")
+    except OSError as err:
+        proc_environ = f"unreadable: {err.strerror}"
+    return {"environ": dict(os.environ), "proc_environ": proc_environ, "argv": sys.argv,
+            "orig_argv": sys.orig_argv, "cmdline": open("/proc/self/cmdline", "rb").read().decode("latin1"),
+            "hostname": os.uname().nodename, "uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
+            "home": sorted(os.listdir(os.path.expanduser("~")))}
+
+def _processes(_):
+    seen = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = dict(line.split(":", 1) for line in open(f"/proc/{entry}/status"))
+                seen[entry] = [status["Name"].strip(), int(status["Uid"].split()[0])]
+            except (OSError, KeyError):
+                pass
+    return seen
+
+def _drop(folders):
+    for folder in folders:
+        with open(os.path.join(folder, "left-by-another-sandbox"), "w") as f:
+            f.write("secret")
+    return "dropped"
+
+def _look(folders):
+    return [f for f in folders if os.path.exists(os.path.join(f, "left-by-another-sandbox"))]
+
+def _forker(name):
+    """A grandchild that leaves the session and re-forks every 10 ms (its parent exits each time)."""
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            if os.fork():
+                os._exit(0)
+            os.setsid()
+            ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)  # PR_SET_NAME
+            time.sleep(0.01)
+    return "started"
+
+PROBES = {"walk": _walk, "read": _read, "fill": _fill, "environment": _environment, "processes": _processes,
+          "drop": _drop, "look": _look, "forker": _forker}
+
+def outlier_score(probe, arg):
+    return json.dumps(PROBES[probe](arg))
+'''
+
+
+def _start_zygote(path, prelude=""):
+    code = f"{prelude}\nfrom autograder.worker.zygote import serve_forever\nserve_forever({str(path)!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=launch_env(os.environ),
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert os.path.exists(path), "the zygote did not start"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def zygotes(tmp_path_factory):
+    """Zygotes without TensorFlow, by :data:`REFUSED`; ``{kind: socket path}``."""
+    folder = tmp_path_factory.mktemp("zygote")
+    procs = {kind: _start_zygote(folder / f"{kind}.sock", _refusing(flags) if flags else "")
+             for kind, flags in REFUSED.items()}
+    yield {kind: str(folder / f"{kind}.sock") for kind in procs}
+    for proc in procs.values():
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def sandbox(zygotes, monkeypatch):
+    """``sandbox(kind="normal")``: a started worker with the probe loaded; closed at the end."""
+    workers = []
+
+    def start(kind="normal"):
+        monkeypatch.setenv(ZYGOTE_ENV, zygotes[kind])
+        plan = Plan(limits=Limits(tmpfs_bytes=TMPFS), files=default_plan().files)
+        worker = Worker(SimpleNamespace(cells=[{"grade_id": "probe", "code": PROBE}], problems={}), plan=plan)
+        workers.append(worker)
+        worker.start()
+        assert worker.load_status == {"probe": "ok"}
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.close()
+
+
+def probe(worker, name, arg=None):
+    return json.loads(worker.request("func", name="outlier_score", args=[name, arg]))
+
+
+def _host_processes():
+    """{pid: (name, real uid)} of every process on the machine."""
+    seen = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    status = dict(line.split(":", 1) for line in f)
+                seen[int(entry)] = (status["Name"].strip(), int(status["Uid"].split()[0]), status["State"].split()[0])
+            except (OSError, KeyError):
+                pass
+    return seen
+
+
+def _uid(worker):
+    return int(worker.isolation["user"].split()[1])
+
+
+def _inside(path, root):
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def test_filesystem_is_the_allowlist_only(sandbox):
+    worker = sandbox()
+    fs = worker.isolation["filesystem"]
+    read_only = fs["read_only"]
+    assert str(ROOT) not in read_only and "/root" not in read_only and "/work" not in read_only
+    assert set(fs["tmpfs"]) == set(SCRATCH)
+    found = probe(worker, "walk", read_only)
+    allowed = [*read_only, *SCRATCH, *fs["devices"], "/proc"]
+    for entry in found["entries"]:
+        target = found["links"].get(entry)
+        assert (any(_inside(entry, root) or _inside(root, entry) for root in allowed)
+                or entry in ("/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr")
+                or (target and any(_inside(target, root) for root in read_only))), f"{entry} is not allowlisted"
+    assert set(found["writable"]) == set(SCRATCH)
+
+
+def test_nothing_of_the_host_is_readable(sandbox, tmp_path):
+    marker = tmp_path / "host-tmp-marker"
+    marker.write_text("host")
+    host_tmp = os.path.join("/tmp", f"nice-sandbox-test-{os.getpid()}")
+    with open(host_tmp, "w") as f:
+        f.write("host /tmp")
+    try:
+        worker = sandbox()
+        secrets = [str(ROOT / "autograder/judge/graders/test_model.py"), str(ROOT / "autograder/calibration.json"),
+                   str(ROOT / "source/assignment07/assignment07.ipynb"), str(ROOT / "solutions/assignment07/assignment07.ipynb"),
+                   str(ROOT / ".git/HEAD"), str(ROOT / "README.md"), str(ROOT / "tests/fixtures/make_hostile.py"),
+                   str(marker), host_tmp, "/root/.bashrc", "/etc/shadow", "/etc/passwd", "/etc/hostname",
+                   "/proc/1/environ", "/proc/1/cmdline", "/sys/class/net/lo/address"]
+        assert probe(worker, "read", secrets) == {}
+    finally:
+        os.unlink(host_tmp)
+
+
+def test_private_tmpfs_mounts_stop_at_their_size(sandbox):
+    worker = sandbox()
+    for folder, (written, code) in probe(worker, "fill", list(SCRATCH)).items():
+        assert code == errno.ENOSPC, folder
+        assert TMPFS - 2**18 <= written <= TMPFS, folder
+
+
+def test_environment_holds_only_the_allowlist(sandbox):
+    worker = sandbox()
+    seen = probe(worker, "environment")
+    allowed = set(LAUNCH_ENV) | set(sandbox_env())
+    assert set(seen["environ"]) == allowed
+    assert seen["environ"]["HOME"] == seen["cwd"] == SANDBOX_HOME
+    assert seen["home"] == ["nice_helpers.py"]
+    environ = seen["proc_environ"]
+    assert environ.startswith("unreadable") or not environ.strip("\0"), environ[:200]
+    for text in (seen["cmdline"], " ".join(seen["argv"]), " ".join(seen["orig_argv"])):
+        assert "autograder" not in text and "--" not in text and str(ROOT) not in text, text[:200]
+    assert seen["hostname"] == "sandbox" and seen["uid"] >= 200000
+    assert set(worker.isolation["environment"]) == allowed
+
+
+def test_proc_shows_only_the_sandbox(sandbox):
+    worker = sandbox()
+    seen = probe(worker, "processes")
+    uid = _uid(worker)
+    assert seen and all(owner == uid for _, owner in seen.values()), seen
+    assert "1" not in seen  # the init (root) is invisible
+    assert probe(worker, "environment")["pid"] == 2  # pid 1 is the sandbox's init
+    assert worker.isolation["namespaces"] == {"pid": worker.isolation["namespaces"]["pid"], "mount": "own",
+                                              "network": "own", "ipc": "own", "uts": "own"}
+    assert worker.isolation["network"].startswith("none")
+
+
+def test_two_sandboxes_share_nothing(sandbox):
+    first, second = sandbox(), sandbox()
+    assert _uid(first) != _uid(second)
+    assert probe(first, "drop", list(SCRATCH)) == "dropped"
+    assert probe(second, "look", list(SCRATCH)) == []
+    assert probe(first, "look", list(SCRATCH)) == list(SCRATCH)
+
+
+@pytest.mark.parametrize("kind", list(REFUSED))
+def test_no_process_survives_close(sandbox, kind):
+    worker = sandbox(kind)
+    uid = _uid(worker)
+    assert worker.isolation["namespaces"]["pid"].startswith("own" if kind == "normal" else "NOT isolated")
+    assert probe(worker, "forker", FORKER_NAME) == "started"
+    deadline = time.monotonic() + 5
+    while not any(name == FORKER_NAME for name, _, _ in _host_processes().values()):
+        assert time.monotonic() < deadline, "the forking grandchild never ran"
+        time.sleep(0.02)
+    worker.close()
+    left = {pid: p for pid, p in _host_processes().items()
+            if (p[0] == FORKER_NAME or p[1] == uid) and p[2] != "Z"}
+    assert not left, f"processes outlived the sandbox: {left}"
+
+
+def test_a_dead_judge_ends_its_sandbox(sandbox):
+    """The init watches the channel: closing only the judge's socket (as its death does) ends everything."""
+    worker = sandbox()
+    uid = _uid(worker)
+    probe(worker, "forker", FORKER_NAME)
+    worker.sock.close()
+    worker.sock = None
+    deadline = time.monotonic() + 5
+    while any(p[1] == uid and p[2] != "Z" for p in _host_processes().values()):
+        assert time.monotonic() < deadline, "the sandbox outlived its judge's channel"
+        time.sleep(0.02)
+    worker.close()
+    assert not worker.events, "the init had to be killed"
+
+
+def test_refused_namespaces_are_reported_and_the_worker_still_serves(sandbox):
+    worker = sandbox("no_namespaces")
+    iso = worker.isolation
+    assert all(note.startswith("NOT isolated") for note in iso["namespaces"].values()), iso["namespaces"]
+    assert iso["filesystem"].startswith("NOT confined") and iso["network"].startswith("allowed")
+    seen = probe(worker, "environment")
+    assert seen["cwd"] == seen["environ"]["HOME"] != SANDBOX_HOME and seen["home"] == ["nice_helpers.py"]
+    assert set(seen["environ"]) == set(LAUNCH_ENV) | set(sandbox_env()) and seen["uid"] == _uid(worker)
+    home = seen["cwd"]
+    worker.close()
+    assert not os.path.exists(home), "the temporary working directory was left behind"
