@@ -1,5 +1,6 @@
 """nbgrader configuration of the course "Learning Generative Models" (assignment 07: NICE)."""
 import os
+import sys
 
 # TensorFlow writes log lines to stderr on machines without a GPU, and `nbgrader autograde` gives a test
 # cell 0 points when it writes to stderr.  Kernels inherit this environment, so silence TF for them.
@@ -16,6 +17,10 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYT
 # A grading run's output folder (see README): kernels run elsewhere, so make it absolute here.
 if os.environ.get("AUTOGRADER_RESULTS"):
     os.environ["AUTOGRADER_RESULTS"] = os.path.abspath(os.environ["AUTOGRADER_RESULTS"])
+
+# nbgrader itself loads the course's preprocessors (autograder.nbgrader_ext) from the course root.
+if os.path.isdir(os.path.join(ROOT, "autograder")) and ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
@@ -44,4 +49,36 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.Execute",
+]
+
+# nbgrader autograde (see autograder/nbgrader_ext): nbgrader 0.9.6's preprocessor lists with the course's
+# steps inserted.  Sanitize: untouched hidden test cells are not reported as changed.  Autograde: no
+# experiment runs (MNIST, plots), no submission can skip a cell, and the hidden check cells get the
+# grading runner's verdicts from outside the student's kernel (the kernel only sees their descriptions).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.nbgrader_ext.restore_hidden.RestoreHiddenTests",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_ext.skip_experiments.SkipExperiments",
+    "autograder.nbgrader_ext.hidden_checks.ClearHiddenChecks",
+    "nbgrader.preprocessors.Execute",
+    "autograder.nbgrader_ext.hidden_checks.RecordHiddenChecks",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Feedback: no hidden test source, no colour codes, no paths of this machine.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.nbgrader_ext.feedback.RedactFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -1,5 +1,6 @@
 """Command line: parse arguments and call the verb's ``main``."""
 import argparse
+import os
 
 
 def main(argv=None):
@@ -7,8 +8,10 @@ def main(argv=None):
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     g = verbs.add_parser("grade", help="grade notebooks, folders of notebooks or nbgrader submitted/ trees")
-    g.add_argument("paths", nargs="+", help="notebook, folder of notebooks, or nbgrader submitted/ folder")
-    g.add_argument("--out", required=True, help="output folder (grades.csv, <student>/results.json, feedback)")
+    g.add_argument("paths", nargs="+",
+                   help="notebook, folder of notebooks, nbgrader's submitted/ folder or one student's folder in it")
+    g.add_argument("--out", required=True, help="output folder (grades.csv, summary, <student>/results.json, "
+                                                "feedback); students graded earlier into it are kept")
     g.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     g.add_argument("--no-zygote", action="store_true", help="start every worker from scratch")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -26,15 +29,21 @@ def main(argv=None):
     r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")
 
     p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
-    p.add_argument("--quick", action="store_true", help="short training budgets (NICE_QUICK=1)")
+    p.add_argument("--quick", action="store_true",
+                   help="short training budgets (NICE_QUICK=1), written to build/solutions-quick/ unless --out")
+    p.add_argument("--out", help="folder to publish into (default solutions/, or build/solutions-quick/ with --quick)")
 
     verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
 
     args = parser.parse_args(argv)
     if args.verb == "grade":
         from .grade import main as grade
-        grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
-              progress=not args.no_progress)
+        from .grade.discover import DiscoveryError
+        try:
+            grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
+                  progress=not args.no_progress)
+        except DiscoveryError as err:
+            parser.exit(2, f"python -m autograder grade: error: {err}\n")
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate
         calibrate(seeds=args.seeds)
@@ -46,7 +55,7 @@ def main(argv=None):
         main_run(args.root)
     elif args.verb == "publish":
         from .publish import main as publish
-        publish(quick=args.quick)
+        publish(quick=args.quick, out=args.out and os.path.abspath(args.out))
     elif args.verb == "hidden-cells":
         from .hidden_cells import main as hidden_cells
         hidden_cells()

@@ -1,13 +1,19 @@
 """Keep the source notebook's hidden-check cells equal to the graders: one nbgrader test cell per check.
 
-Each cell is worth the check's points and, inside a ``### BEGIN HIDDEN TESTS`` region (removed from the
-release), calls :func:`autograder.nbgrader_bridge.check`.  ``python -m autograder hidden-cells``
-rewrites them from the pytest manifest; a test fails when they drift.
+Each cell is worth the check's points; its first line says what the check is about, and, inside a
+``### BEGIN HIDDEN TESTS`` region (removed from the release), it finds the course root and calls
+:func:`autograder.nbgrader_bridge.check`.  The region runs wherever a kernel runs the source notebook
+(``nbgrader validate``, ``jupyter nbconvert --execute``, from ``source/assignment07/``), so it finds the
+course root itself: ``NICE_COURSE_ROOT`` if set and valid, else the nearest folder above the working
+directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` does not run it in
+the student's kernel: see :mod:`autograder.nbgrader_ext`.)  ``python -m autograder hidden-cells``
+rewrites the cells from the pytest manifest; a test fails when they drift.
 """
 import json
 import re
 
 from . import paths
+from .wire.names import COURSE_ENV
 
 HEADER_ID = "hidden_checks_intro"
 HEADER = ("## Hidden autograder checks\n\n"
@@ -15,8 +21,30 @@ HEADER = ("## Hidden autograder checks\n\n"
           "classes and functions with the grader's own data and are worth the points shown.")
 
 
+CHECK_PREFIX = "hidden_"
+BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+FIND_ROOT = (
+    f"import os, sys, pathlib  # the course root: ${COURSE_ENV}, or the folder above with nbgrader_config.py and autograder/\n"
+    "_here = pathlib.Path.cwd().resolve()\n"
+    f"_root = next((p for p in (pathlib.Path(os.environ.get({COURSE_ENV!r}, _here)), _here, *_here.parents)\n"
+    "              if (p / 'nbgrader_config.py').is_file() and (p / 'autograder' / '__init__.py').is_file()), None)\n"
+    "if _root is not None and str(_root) not in sys.path:\n"
+    "    sys.path.insert(0, str(_root))\n")
+
+
 def cell_id(test_name):
-    return "hidden_" + re.sub(r"[^A-Za-z0-9_-]+", "-", test_name).strip("-")
+    return CHECK_PREFIX + re.sub(r"[^A-Za-z0-9_-]+", "-", test_name).strip("-")
+
+
+def is_check_cell(cell):
+    """Whether ``cell`` (a notebook cell dict) is one of the hidden check cells (graded, id ``hidden_...``)."""
+    nbg = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(nbg.get("grade")) and str(nbg.get("grade_id", "")).startswith(CHECK_PREFIX)
+
+
+def description_line(test):
+    """The line of a check cell the release keeps: what the check is about and its points."""
+    return f"# Hidden check ({test['points']:g} points): {test['description']}"
 
 
 def build_cells(tests):
@@ -24,11 +52,8 @@ def build_cells(tests):
         "grade": False, "solution": False, "locked": True, "grade_id": HEADER_ID, "schema_version": 3}},
         "source": HEADER}]
     for t in tests:
-        source = (f"# Hidden check ({t['points']:g} points): {t['description']}\n"
-                  "### BEGIN HIDDEN TESTS\n"
-                  "from autograder.nbgrader_bridge import check\n"
-                  f"check({t['name']!r})\n"
-                  "### END HIDDEN TESTS")
+        source = (f"{description_line(t)}\n{BEGIN}\n{FIND_ROOT}"
+                  f"from autograder.nbgrader_bridge import check\ncheck({t['name']!r})\n{END}")
         cells.append({"cell_type": "code", "execution_count": None, "id": cell_id(t["name"]), "outputs": [],
                       "metadata": {"nbgrader": {"grade": True, "solution": False, "locked": True,
                                                 "grade_id": cell_id(t["name"]), "points": t["points"],

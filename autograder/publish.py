@@ -1,8 +1,10 @@
-"""The ``publish`` verb: the executed reference solution and its HTML export, in ``solutions/``.
+"""The ``publish`` verb: the executed reference solution and its HTML export.
 
 Runs ``nbgrader generate_solution`` (the hidden checks are cleared by the course config, so the
 published notebook never imports the autograder) and exports HTML beside it.  ``NICE_QUICK=0`` (the
-default here) trains for real; ``--quick`` uses the short budgets.
+default here) trains for real into ``solutions/``, the committed solution; ``--quick`` uses the short
+budgets and writes to ``build/solutions-quick/``, so a quick run never replaces the real numbers unless
+``--out solutions`` asks for it.
 """
 import os
 import subprocess
@@ -11,16 +13,21 @@ from pathlib import Path
 
 from . import paths
 
+QUICK_OUT = Path("build") / "solutions-quick"
 
-def main(root=paths.ROOT, quick=False):
+
+def main(root=paths.ROOT, quick=False, out=None):
+    """Publish into ``out`` (relative to ``root``; default ``solutions`` or, quick, ``build/solutions-quick``)."""
     root = Path(root).resolve()
+    out_dir = root / (out or (QUICK_OUT if quick else "solutions"))
     env = dict(os.environ, NICE_QUICK="1" if quick else "0",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     subprocess.run(["nbgrader", "db", "assignment", "add", paths.ASSIGNMENT], cwd=root, env=env, check=True,
                    capture_output=True)
-    subprocess.run(["nbgrader", "generate_solution", paths.ASSIGNMENT, "--force",
-                    "--Execute.timeout=7200"], cwd=root, env=env, check=True)
-    out = root / "solutions" / paths.ASSIGNMENT
+    subprocess.run(["nbgrader", "generate_solution", paths.ASSIGNMENT, "--force", "--Execute.timeout=7200",
+                    f"--CourseDirectory.solution_directory={out_dir}"], cwd=root, env=env, check=True)
+    published = out_dir / paths.ASSIGNMENT
     subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
-                    str(out / f"{paths.ASSIGNMENT}.ipynb")], cwd=out, env=env, check=True)
-    print(f"published {out}: {', '.join(sorted(p.name for p in out.iterdir()))}")
+                    str(published / f"{paths.ASSIGNMENT}.ipynb")], cwd=published, env=env, check=True)
+    print(f"published {published}: {', '.join(sorted(p.name for p in published.iterdir()))}")
+    return published

@@ -44,3 +44,9 @@ class SubmissionResult:
         data = asdict(self)
         data.update(score=self.score, max_score=self.max_score)
         return data
+
+    @classmethod
+    def from_dict(cls, data):
+        """The result :meth:`to_dict` wrote (``grading.json``)."""
+        fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "tests")}
+        return cls(**fields, tests=[TestResult(**t) for t in data.get("tests", [])])

@@ -1,22 +1,33 @@
-"""The ``grade`` verb: discover submissions, grade them in parallel judges, write the outputs."""
-from pathlib import Path
+"""The ``grade`` verb: discover submissions, grade them in parallel judges, write the outputs.
 
-from .discover import discover
-from .report import summary_table, write_outputs
-from .run import grade_submissions
+Grading into a folder that already holds results merges: the students graded now replace their rows
+of ``grades.csv`` and their folders, everybody else stays (see :mod:`.merge`).
+"""
+from pathlib import Path
 
 
 def main(inputs, out_dir, workers=2, use_zygote=True, progress=True):
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    """Grade ``inputs`` into ``out_dir``; print a table, the outputs and the class summary; return the results.
+
+    Raises:
+        DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
+    """
+    from .discover import discover
+    from .report import summary_table, write_outputs
+    from .run import grade_submissions
+    from .summary import write_summary
+
     submissions = discover(inputs)
-    if not submissions:
-        raise SystemExit("no notebooks found in " + ", ".join(map(str, inputs)))
-    results = grade_submissions(submissions, workers=workers, hide=[out_dir], use_zygote=use_zygote,
-                                progress=progress)
-    write_outputs(results, out_dir)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    results = grade_submissions(submissions, workers=workers, use_zygote=use_zygote, progress=progress)
+    rows = write_outputs(results, out_dir)
     print(summary_table(results))
-    print(f"\noutputs in {out_dir}: grades.csv, <student>/results.json (Gradescope), feedback.md, feedback.html")
+    kept = len(rows) - len(results)
+    print(f"\noutputs in {out_dir}: grades.csv ({len(rows)} students" + (f", {kept} kept from earlier runs" if kept else "")
+          + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
     isolation = next((r.worker.get("isolation") for r in results if r.worker.get("isolation")), None)
     if isolation:
         print("isolation:", ", ".join(f"{k}={v}" for k, v in isolation.items()))
+    print()
+    print(write_summary(out_dir, rows, [(t.name, t.points) for t in results[0].tests]), end="")
     return results

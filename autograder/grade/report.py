@@ -1,85 +1,148 @@
-"""Write a grading run's outputs: grades.csv, Gradescope results.json and Markdown feedback per student."""
-import csv
+"""Write a grading run's outputs: grades.csv, and per student results.json, feedback.md/html, grading.json.
+
+What students read is built once (:class:`Feedback`) and rendered three ways (Gradescope JSON,
+Markdown, HTML): the score with what it covers (the autograded points; the written answers are graded
+by hand), the notebook's problems once at the top, failed checks with a readable message, passed checks.
+"""
 import html
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+from .. import notebook, paths
+from .merge import merge_rows, read_rows, write_rows
+from .messages import notebook_notes, student_message, submission_cells
 
-def gradescope_json(result):
+TITLE = "Assignment 07 (NICE)"
+
+
+def manual_points(source=paths.SOURCE_NOTEBOOK):
+    """Points of the written answers, graded by hand in nbgrader (0 if the source notebook is not here)."""
+    try:
+        return notebook.manual_points(notebook.read_notebook(source))
+    except (OSError, ValueError):
+        return 0.0
+
+
+def points_note(max_score, manual):
+    """E.g. "35 autograded points; the 5 points of written answers are graded by hand"."""
+    note = f"{max_score:g} autograded points"
+    return note + (f"; the {manual:g} points of written answers are graded by hand" if manual else "")
+
+
+@dataclass
+class Feedback:
+    """What a student reads about one submission."""
+    student: str
+    score: float
+    max_score: float
+    points: str        # what the score covers (:func:`points_note`)
+    notes: list        # the notebook's problems, said once
+    failed: list       # [(TestResult, readable message)], in grader order
+    passed: list       # [TestResult]
+
+
+def feedback(result, manual=None):
+    """The :class:`Feedback` of ``result``; ``manual``: written-answer points (default: from the source)."""
+    manual = manual_points() if manual is None else manual
+    failed = [t for t in result.tests if not t.passed]
+    cells = submission_cells(result.notebook, result.sha256) if failed and result.notebook else {}
+    return Feedback(result.student, result.score, result.max_score, points_note(result.max_score, manual),
+                    notebook_notes(result.worker, result.error),
+                    [(t, student_message(t.message, result.worker, cells)) for t in failed],
+                    [t for t in result.tests if t.passed])
+
+
+def gradescope_json(result, manual=None):
     """The Gradescope autograder results format: score, tests[] with score/max_score/output/visibility."""
+    fb = feedback(result, manual)
+    messages = {t.name: text for t, text in fb.failed}
+    output = f"Graded by the NICE autograder: {fb.points}."
+    if fb.notes:
+        output += "\nProblems with your notebook (they can make several checks fail):\n" + \
+                  "\n".join(f"- {n}" for n in fb.notes)
     return {
         "score": result.score,
-        "output": result.error or "Graded by the NICE autograder.",
+        "output": output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [{"name": t.name, "score": t.score, "max_score": t.points,
                    "status": "passed" if t.passed else "failed",
-                   "output": t.message if not t.passed else (t.description or "passed"),
+                   "output": messages[t.name] if not t.passed else (t.description or "passed"),
                    "visibility": "after_published" if t.hidden else "visible"}
                   for t in result.tests],
     }
 
 
-def feedback_markdown(result):
-    lines = [f"# Assignment 07 (NICE) — feedback for {result.student}", "",
-             f"**Score: {result.score:g} / {result.max_score:g}**", ""]
-    failed = [t for t in result.tests if not t.passed]
-    if result.error:
-        lines += [f"> Grading problem: {result.error.splitlines()[0]}", ""]
-    problems = result.worker.get("problems", {})
-    if problems:
-        lines += ["## Notebook problems", ""] + [f"- {p}" for p in problems.values()] + [""]
-    if failed:
+def feedback_markdown(result, manual=None):
+    fb = feedback(result, manual)
+    lines = [f"# {TITLE} — feedback for {fb.student}", "",
+             f"**Score: {fb.score:g} / {fb.max_score:g}** ({fb.points})", ""]
+    if fb.notes:
+        lines += ["## Problems with your notebook", "", "They can make several checks below fail.", ""]
+        lines += [f"- {n}" for n in fb.notes] + [""]
+    if fb.failed:
         lines += ["## Checks that failed", ""]
-        for t in failed:
-            lines += [f"### {t.name} (0 / {t.points:g})", "", t.description, "", "```", t.message.strip(), "```", ""]
+        for t, text in fb.failed:
+            lines += [f"### {t.name} (0 / {t.points:g})", "", t.description, "", "```", text, "```", ""]
     lines += ["## Checks that passed", ""]
-    lines += [f"- {t.name} ({t.score:g} / {t.points:g}): {t.description}" for t in result.tests if t.passed] or ["- none"]
+    lines += [f"- {t.name} ({t.score:g} / {t.points:g}): {t.description}" for t in fb.passed] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
-def feedback_html(result):
+def feedback_html(result, manual=None):
     """A self-contained HTML page: score, notebook problems, failed checks first, then passed ones."""
     esc = html.escape
-    failed = [t for t in result.tests if not t.passed]
-    passed = [t for t in result.tests if t.passed]
-    parts = [f"<h1>Assignment 07 (NICE) — feedback for {esc(result.student)}</h1>",
-             f"<p class='score'>Score: <b>{result.score:g} / {result.max_score:g}</b></p>"]
-    if result.error:
-        parts.append(f"<p class='problem'>Grading problem: {esc(result.error.splitlines()[0])}</p>")
-    problems = result.worker.get("problems", {})
-    if problems:
-        parts.append("<h2>Notebook problems</h2><ul>" + "".join(f"<li>{esc(p)}</li>" for p in problems.values()) + "</ul>")
-    if failed:
+    fb = feedback(result, manual)
+    parts = [f"<h1>{TITLE} — feedback for {esc(fb.student)}</h1>",
+             f"<p class='score'>Score: <b>{fb.score:g} / {fb.max_score:g}</b> <small>({esc(fb.points)})</small></p>"]
+    if fb.notes:
+        parts.append("<h2>Problems with your notebook</h2><p>They can make several checks below fail.</p><ul>"
+                     + "".join(f"<li>{esc(n)}</li>" for n in fb.notes) + "</ul>")
+    if fb.failed:
         parts.append("<h2>Checks that failed</h2>")
-        for t in failed:
+        for t, text in fb.failed:
             parts.append(f"<div class='check failed'><h3>{esc(t.name)} <span>0 / {t.points:g}</span></h3>"
-                         f"<p>{esc(t.description)}</p><pre>{esc(t.message.strip())}</pre></div>")
+                         f"<p>{esc(t.description)}</p><pre>{esc(text)}</pre></div>")
     parts.append("<h2>Checks that passed</h2><ul>" + "".join(
-        f"<li>{esc(t.name)} ({t.score:g} / {t.points:g}): {esc(t.description)}</li>" for t in passed) + "</ul>")
+        f"<li>{esc(t.name)} ({t.score:g} / {t.points:g}): {esc(t.description)}</li>" for t in fb.passed) + "</ul>")
     style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
              ".failed{border-left:4px solid #c0392b;padding-left:1em}.check span{color:#c0392b}"
              "pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap}.score{font-size:1.3em}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback {esc(result.student)}</title>"
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback {esc(fb.student)}</title>"
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
-def write_outputs(results, out_dir):
+def grades_row(result):
+    """A result's row of grades.csv: student, one score per check, total, max_total."""
+    return {"student": result.student, **{t.name: f"{t.score:g}" for t in result.tests},
+            "total": f"{result.score:g}", "max_total": f"{result.max_score:g}"}
+
+
+def write_outputs(results, out_dir, manual=None):
+    """Write every result's folder (replacing an earlier one) and merge their rows into grades.csv.
+
+    Returns:
+        The rows of grades.csv now: earlier students kept, the ones graded now replaced or added.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = [t.name for t in results[0].tests] if results else []
-    with open(out / "grades.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", *names, "total", "max_total"])
-        for r in results:
-            writer.writerow([r.student, *[f"{t.score:g}" for t in r.tests], f"{r.score:g}", f"{r.max_score:g}"])
+    if not results:
+        return read_rows(out / "grades.csv")
+    manual = manual_points() if manual is None else manual
     for r in results:
         folder = out / r.student
-        folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope_json(r), indent=1))
-        (folder / "feedback.md").write_text(feedback_markdown(r))
-        (folder / "feedback.html").write_text(feedback_html(r))
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        (folder / "results.json").write_text(json.dumps(gradescope_json(r, manual), indent=1))
+        (folder / "feedback.md").write_text(feedback_markdown(r, manual))
+        (folder / "feedback.html").write_text(feedback_html(r, manual))
         (folder / "grading.json").write_text(json.dumps(r.to_dict(), indent=1))
+    rows = merge_rows(read_rows(out / "grades.csv"), [grades_row(r) for r in results])
+    columns = ["student", *(t.name for t in results[0].tests), "total", "max_total"]
+    write_rows(out / "grades.csv", rows, columns)
+    return rows
 
 
 def summary_table(results):

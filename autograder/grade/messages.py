@@ -1,0 +1,80 @@
+"""What a student reads of a failed check: plain text, their own lines, none of the grader's internals.
+
+A check's message (written by ``judge.facade``) is one line saying what was called and what came back;
+for an exception in the student's code, one line per frame of their cells follows
+(``  <cell ID>, line N, in FUNC: CODE``, CODE empty: the cells are compiled from strings).  The judge
+also appends the notebook's problems to every failed check (``\\nNote: ...``): reports say those once,
+at the top (:func:`notebook_notes`), and :func:`student_message` removes them from each check.
+"""
+import re
+from pathlib import Path
+
+from ..notebook import assemble
+from ..results import file_sha256
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_FRAME = re.compile(r"^\s*<cell (?P<cell>[^>]+)>, line (?P<line>\d+), in (?P<func>[^:]*):\s?(?P<code>.*)$")
+_HINT = "\nNote: "
+
+
+def strip_ansi(text):
+    """``text`` without terminal colour codes (Keras wraps parts of its messages in them)."""
+    return _ANSI.sub("", text)
+
+
+def notebook_notes(worker, error=""):
+    """The submission's problems, each said once: grading trouble, missing or retyped cells, cells that failed.
+
+    Args:
+        worker: a result's ``worker`` record (``problems``: grade_id -> text, ``load_status``:
+            grade_id -> "ok" or the exception the cell raised when run).
+        error: the result's grading error, if any (its first line is kept).
+    """
+    worker = worker or {}
+    notes = [f"grading problem: {error.splitlines()[0]}"] if error else []
+    notes += [strip_ansi(p) for p in worker.get("problems", {}).values()]
+    notes += [f"cell '{gid}' failed when run: {strip_ansi(status)}"
+              for gid, status in worker.get("load_status", {}).items() if status != "ok"]
+    return notes
+
+
+def submission_cells(notebook, sha256=""):
+    """grade_id -> code of the cells the grader ran for ``notebook`` ({} if it is gone or has changed)."""
+    try:
+        if not Path(notebook).is_file() or (sha256 and file_sha256(notebook) != sha256):
+            return {}
+        return {c["grade_id"]: c["code"] for c in assemble(notebook).cells}
+    except (OSError, ValueError):
+        return {}
+
+
+def _line_of(cells, cell, number):
+    lines = (cells or {}).get(cell, "").splitlines()
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def student_message(message, worker=None, cells=None):
+    """``message`` as a student should read it.
+
+    Colour codes go; the notebook notes the judge appended go (when ``worker`` has notes to show at
+    the top); pytest's rendering of the grader's own ``assert`` expression goes; each frame of the
+    student's code becomes ``in cell 'ID', line N, in FUNC:`` followed by that line of their code
+    (taken from ``cells``, grade_id -> code, when the frame does not carry it).
+    """
+    text = strip_ansi(message or "").rstrip()
+    if _HINT in text and notebook_notes(worker):
+        text = text[:text.rindex(_HINT)]
+    first, *rest = text.splitlines() or [""]
+    lines = [first.removeprefix("AssertionError: ")]
+    for line in rest:
+        if line.startswith("assert "):
+            break  # pytest's introspection of the grader's assert (and its "+ where" lines) follows
+        frame = _FRAME.match(line)
+        if not frame:
+            lines.append(line)
+            continue
+        code = frame["code"].strip() or _line_of(cells, frame["cell"], int(frame["line"]))
+        lines.append(f"  in cell '{frame['cell']}', line {frame['line']}, in {frame['func']}:")
+        if code:
+            lines.append(f"      {code}")
+    return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""Class summary of an output folder: ``summary.txt`` and ``summary.png``.
+
+Computed from the rows of ``grades.csv`` (every student in the folder, earlier runs included) and the
+checks' points: the number of students, mean, median, minimum and maximum of the totals, a histogram
+of the totals, and per check the pass rate (the share of students with the check's full points).
+"""
+import math
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BAR_WIDTH = 40  # characters of the longest bar in the text histogram
+
+
+@dataclass
+class ClassSummary:
+    totals: list                  # total score per student, in row order
+    max_total: float              # the points of all checks
+    bins: list                    # [(low, high, count)]: totals in [low, high); the last bin includes high
+    pass_rates: dict = field(default_factory=dict)  # check -> (students with full points, students graded)
+
+    @property
+    def n(self):
+        return len(self.totals)
+
+
+def histogram(totals, max_total, max_bins=7):
+    """``[(low, high, count)]``: bins of one whole width from 0 to max_total, at most ``max_bins``."""
+    top = max_total if max_total > 0 else 1
+    width = math.ceil(top / max_bins)
+    edges = [i * width for i in range(math.ceil(top / width))] + [top]
+    return [(low, high, sum(low <= t < high or (high == top and t == top) for t in totals))
+            for low, high in zip(edges, edges[1:])]
+
+
+def summarize(rows, checks):
+    """The :class:`ClassSummary` of grades.csv ``rows`` for ``checks``: ``[(name, points)]``."""
+    totals = [float(r["total"]) for r in rows]
+    max_total = sum(points for _, points in checks)
+    rates = {}
+    for name, points in checks:
+        graded = [float(r[name]) for r in rows if r.get(name, "") != ""]
+        rates[name] = (sum(score >= points for score in graded), len(graded))
+    return ClassSummary(totals, max_total, histogram(totals, max_total), rates)
+
+
+def summary_text(s):
+    """The summary as text (what ``grade`` prints at the end and writes to summary.txt)."""
+    if not s.n:
+        return "Class summary: no students graded.\n"
+    lines = [f"Class summary: {s.n} student{'s' if s.n != 1 else ''}, totals out of {s.max_total:g}",
+             f"  mean {statistics.fmean(s.totals):.1f}, median {statistics.median(s.totals):g}, "
+             f"min {min(s.totals):g}, max {max(s.totals):g}", "", "Totals:"]
+    top = max(count for _, _, count in s.bins) or 1
+    for i, (low, high, count) in enumerate(s.bins):
+        close = "]" if i == len(s.bins) - 1 else ")"
+        bar = "#" * round(BAR_WIDTH * count / top)
+        lines.append(f"  [{low:>3g}, {high:>3g}{close}  {bar:<{BAR_WIDTH}s}  {count}")
+    lines += ["", "Pass rate per check:"]
+    width = max(len(name) for name in s.pass_rates) if s.pass_rates else 0
+    for name, (passed, graded) in s.pass_rates.items():
+        rate = f"{100 * passed / graded:3.0f}%" if graded else "   -"
+        lines.append(f"  {name:<{width}s}  {rate}  ({passed}/{graded})")
+    return "\n".join(lines) + "\n"
+
+
+def summary_png(s, path):
+    """Histogram of the totals beside a bar chart of the pass rate per check, as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    names = list(s.pass_rates)
+    rates = [100 * p / g if g else 0.0 for p, g in s.pass_rates.values()]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, max(4, 0.3 * len(names) + 1.5)),
+                                      gridspec_kw={"width_ratios": [1, 1.4]})
+    edges = [low for low, _, _ in s.bins] + [s.bins[-1][1]]
+    left.hist(s.totals, bins=edges, color="#4c72b0", edgecolor="white")
+    left.set(title=f"Totals ({s.n} students)", xlabel=f"points (of {s.max_total:g})", ylabel="students")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right.barh(names[::-1], rates[::-1], color="#55a868")
+    right.set(title="Pass rate per check", xlabel="% of students with full points", xlim=(0, 100))
+    right.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_summary(out_dir, rows, checks):
+    """Write summary.txt and summary.png into ``out_dir``; returns the text."""
+    s = summarize(rows, checks)
+    text = summary_text(s)
+    Path(out_dir, "summary.txt").write_text(text)
+    if s.n:
+        summary_png(s, Path(out_dir, "summary.png"))
+    return text

@@ -1,0 +1,41 @@
+"""What students read of a failure: no colour codes, no grader introspection, notes once, their own lines."""
+import json
+
+from autograder.grade.messages import notebook_notes, student_message, submission_cells
+from autograder.results import file_sha256
+
+WORKER = {"problems": {"log_likelihood": "cell 'log_likelihood' is missing from the submission"},
+          "load_status": {"setup": "ok", "train_loop": "NameError: name 'nll_loss' is not defined"}}
+
+
+def test_notes_are_said_once_and_cut_from_each_message():
+    notes = notebook_notes(WORKER, error="judge exited with status 3: boom\nmore")
+    assert notes == ["grading problem: judge exited with status 3: boom",
+                     "cell 'log_likelihood' is missing from the submission",
+                     "cell 'train_loop' failed when run: NameError: name 'nll_loss' is not defined"]
+    message = "calling f(x): NameError: name 'g' is not defined\nNote: " + "; ".join(notes[1:])
+    assert student_message(message, WORKER) == "calling f(x): NameError: name 'g' is not defined"
+    assert "Note:" in student_message(message, {})  # nothing to show at the top: the note stays
+
+
+def test_colour_codes_and_pytest_introspection_go():
+    message = ("AssertionError: log_likelihood differs by 8.4 nats\n"
+               "assert np.float64(8.4) < 0.05\n +  where np.float64(8.4) = <function max at 0x7f>(...)")
+    assert student_message(message) == "log_likelihood differs by 8.4 nats"
+    assert student_message("ValueError: \x1b[1mInput 0 is incompatible\x1b[0m") == "ValueError: Input 0 is incompatible"
+
+
+def test_the_students_own_line_is_shown():
+    message = "calling m.forward(<array (4, 2)>): ValueError: bad shape\n  <cell coupling_layer>, line 2, in forward: "
+    cells = {"coupling_layer": "def forward(x):\n    return x + self.m(x[:, :3])\n"}
+    assert student_message(message, cells=cells).splitlines()[1:] == [
+        "  in cell 'coupling_layer', line 2, in forward:", "      return x + self.m(x[:, :3])"]
+    assert student_message(message).splitlines()[1:] == ["  in cell 'coupling_layer', line 2, in forward:"]
+
+
+def test_submission_cells_only_for_the_graded_file(tmp_path):
+    nb = tmp_path / "s.ipynb"
+    nb.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    cells = submission_cells(nb, file_sha256(nb))
+    assert "setup" in cells  # locked source cells come from the source notebook
+    assert submission_cells(nb, "0" * 64) == {} and submission_cells(tmp_path / "gone.ipynb") == {}

@@ -1,0 +1,39 @@
+"""Class summary: statistics, text histogram and pass rates from grades.csv rows, and the PNG."""
+from _results import CHECKS, result
+
+from autograder.grade.report import grades_row
+from autograder.grade.summary import histogram, summarize, summary_text, write_summary
+
+POINTS = [(name, points) for name, points, _ in CHECKS]  # 6 points in all
+
+
+def _rows():
+    return [grades_row(r) for r in (result("a"), result("b", failed=("test_b",)),
+                                    result("c", failed=("test_a", "test_b")), result("d", failed=("test_b",)))]
+
+
+def test_statistics_and_pass_rates():
+    s = summarize(_rows(), POINTS)
+    assert s.n == 4 and s.totals == [6, 3, 1, 3] and s.max_total == 6
+    assert s.pass_rates == {"test_a": (3, 4), "test_b": (1, 4), "test_c": (4, 4)}
+    text = summary_text(s)
+    assert "4 students, totals out of 6" in text and "mean 3.2, median 3, min 1, max 6" in text
+    assert "test_b   25%  (1/4)" in text and "test_c  100%  (4/4)" in text
+
+
+def test_histogram_bins_cover_zero_to_max_and_count_everybody():
+    bins = histogram([0, 28, 35, 35, 17.5], 35)
+    assert [(lo, hi) for lo, hi, _ in bins] == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 25), (25, 30), (30, 35)]
+    assert [c for _, _, c in bins] == [1, 0, 0, 1, 0, 1, 2]
+    assert sum(c for _, _, c in histogram([40, 1, 39.5], 40)) == 3
+    bars = [line for line in summary_text(summarize(_rows(), POINTS)).splitlines() if line.startswith("  [")]
+    assert len(bars) == len(histogram([], 6)) and bars[-1].split()[-1] == "1" and "#" * 40 in bars[3]
+
+
+def test_write_summary(tmp_path):
+    text = write_summary(tmp_path, _rows(), POINTS)
+    assert (tmp_path / "summary.txt").read_text() == text
+    assert (tmp_path / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no students" in write_summary(empty, [], POINTS) and not (empty / "summary.png").exists()
