@@ -2,7 +2,7 @@
 
 Cells are matched to the source notebook by nbgrader ``grade_id``: locked cells always come from the
 source, solution cells from the submission.  Test cells, markdown and cells tagged ``experiment``
-(MNIST training, plots) are not run during grading.
+(MNIST training, plots) or ``self-check`` (the students' ungraded checks) are not run during grading.
 """
 import json
 from dataclasses import dataclass, field
@@ -12,6 +12,7 @@ from . import paths
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 EXPERIMENT_TAG = "experiment"
+SELF_CHECK_TAG = "self-check"
 
 
 @dataclass
@@ -44,12 +45,12 @@ def _nbgrader(cell):
 
 
 def graded_cells(source_nb):
-    """Source cells the grader runs: code cells that are not tests and not experiments."""
+    """Source cells the grader runs: code cells that are not tests, experiments or self-checks."""
     for cell in source_nb["cells"]:
         nbg = _nbgrader(cell)
         if cell.get("cell_type") != "code" or not nbg.get("grade_id"):
             continue
-        if EXPERIMENT_TAG in cell.get("metadata", {}).get("tags", []):
+        if {EXPERIMENT_TAG, SELF_CHECK_TAG} & set(cell.get("metadata", {}).get("tags", [])):
             continue
         if nbg.get("grade") and not nbg.get("solution"):
             continue  # a visible test cell
@@ -82,3 +83,9 @@ def assemble(submission_path, source_path=paths.SOURCE_NOTEBOOK):
         else:
             program.cells.append({"grade_id": gid, "code": _text(sub)})
     return program
+
+
+def manual_points(source_nb):
+    """Points nbgrader leaves to a human: its grade cells that are also solution cells (the written answers)."""
+    return sum(float(nbg.get("points", 0)) for nbg in map(_nbgrader, source_nb["cells"])
+               if nbg.get("grade") and nbg.get("solution"))

@@ -20,7 +20,7 @@ EXAMPLES = {
         "finished the flow itself, not the likelihood, training and applications",
         ("test_inpainting_step_rule", "test_inpaint_behaviour", "test_log_likelihood[logistic]",
          "test_log_likelihood[normal]", "test_nll_loss", "test_outlier_score", "test_parabola_training",
-         "test_training_moves_the_scale")),
+         "test_training_moves_the_scale", "test_batch_of_one")),
     "student_backward_adds_shift": (
         SOLUTION_CELLS,
         {"coupling_layer": ("return self.merge_halves(keep, change - self.shift_net(keep))",

@@ -182,11 +182,12 @@ def rotate(x, degrees):
 
 
 def shear(x, amount):
-    """Shear flat 28x28 images horizontally by ``amount`` (pixels per row)."""
+    """Shear flat 28x28 images horizontally by ``amount`` (pixels per row, about the middle row)."""
     from scipy.ndimage import affine_transform
     imgs = x.reshape(-1, 28, 28)
-    matrix = np.array([[1, 0, 0], [amount, 1, 0], [0, 0, 1.0]])
-    offset = np.array([0, -amount * 14, 0])
+    # (image, row, col) <- (image, row, col + amount * (row - 14)): the image index is left alone
+    matrix = np.array([[1, 0, 0], [0, 1, 0], [0, amount, 1.0]])
+    offset = np.array([0, 0, -amount * 14])
     out = affine_transform(imgs, matrix, offset=offset, order=1, mode="constant")
     return np.clip(out.reshape(len(x), -1), 0, 1).astype(np.float32)
 

@@ -1,0 +1,157 @@
+"""nice_checks, the students' self-checks: OK on the reference, the right message on realistic mistakes.
+
+Mistakes come from the bug bank (tests/fixtures/make_submissions.py) plus two of its own: the solution
+cells of a mutated notebook are re-executed over a copy of the reference namespace, so the classes are
+rebound and nothing else is rebuilt.
+"""
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from autograder.notebook import graded_cells
+
+ASSIGNMENT = ROOT / "source" / "assignment07"
+SOURCE = ASSIGNMENT / "assignment07.ipynb"
+sys.path.insert(0, str(ASSIGNMENT))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+import make_submissions as bank  # noqa: E402
+import nice_checks as checks  # noqa: E402
+
+SELF_CHECK_CELLS = {"test_coupling_layer": "check_coupling_layer", "test_nice_model": "check_nice",
+                    "test_log_likelihood": "check_log_likelihood", "test_training": "check_training",
+                    "test_inpainting": "check_inpainting", "test_outlier_score": "check_outlier_score",
+                    "before_submit_check": "check_all"}
+ARGS = {checks.check_coupling_layer: ("CouplingLayer",), checks.check_nice: ("NICE",),
+        checks.check_log_likelihood: ("NICE", "log_likelihood"),
+        checks.check_training: ("NICE", "nll_loss", "make_train_step"),
+        checks.check_inpainting: ("NICE", "inpainting_step"), checks.check_outlier_score: ("NICE", "outlier_score")}
+BANK = {m.name: m for m in bank.BANK}
+OUTLIER_NO_LOG_DET = bank.bug(
+    "outlier_no_log_det", "outlier_score",
+    "return -log_likelihood(model, tf.convert_to_tensor(x, tf.float32)).numpy()",
+    "return -model.prior.log_prob(model.forward(tf.convert_to_tensor(x, tf.float32))).numpy()",
+    {"test_outlier_score"}, "outlier score from the prior alone, without the log-det")
+INPAINT_CLIP_TOP = bank.bug(
+    "inpaint_clip_top", "inpainting",
+    "tf.clip_by_value(x + step_size * (grad + noise), data_range[0], data_range[1])",
+    "tf.minimum(x + step_size * (grad + noise), data_range[1])",
+    {"test_inpainting_step_rule"}, "projection at the top edge only")
+
+MISTAKES = [  # (mutation, check, what its message must say)
+    (BANK["bug_log_det_sign"], checks.check_nice, "your value is the wrong sign"),
+    (BANK["bug_log_det_sign"], checks.check_log_likelihood, "the log-det has the wrong sign"),
+    (BANK["bug_log_det_mean"], checks.check_nice, "a mean over dims instead of a sum"),
+    (BANK["bug_coupling_backward_adds"], checks.check_coupling_layer, "max |backward(forward(x)) - x|"),
+    (BANK["bug_shared_network_cache"], checks.check_coupling_layer, "its own network m"),
+    (BANK["bug_no_alternation"], checks.check_nice, "depend only on their own input"),
+    (BANK["bug_raw_variable_scale"], checks.check_nice, "create it with self.add_weight"),
+    (BANK["bug_ll_missing_log_det"], checks.check_log_likelihood, "the log-det term is missing"),
+    (BANK["bug_nll_sum"], checks.check_training, "the summed NLL"),
+    (BANK["bug_inpaint_descent"], checks.check_inpainting, "gradient descent instead of ascent"),
+    (INPAINT_CLIP_TOP, checks.check_inpainting, "lands 1 below data_range[0] = -1: expected exactly -1"),
+    (OUTLIER_NO_LOG_DET, checks.check_outlier_score, "-log p_H(f(x)): the log-det term is missing"),
+]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The reference notebook's namespace (imports TensorFlow: ~5 s)."""
+    from benchmarks._reference import load_reference
+    return load_reference()
+
+
+def variant(reference, mutation):
+    """The reference namespace with the solution cells of ``mutation``'s notebook executed over a copy."""
+    ns = dict(reference)
+    for cell, nbg in graded_cells(bank.apply(bank.load_source(), mutation)):
+        if nbg.get("solution"):
+            exec(compile("".join(cell["source"]), f"<{mutation.name}:{nbg['grade_id']}>", "exec"), ns)
+    return ns
+
+
+def test_reference_passes_every_part(reference, capsys):
+    checks.check_all(reference)
+    out = capsys.readouterr().out
+    assert out.count("  OK\n") == len(checks.PARTS) and "All self-checks passed" in out, out
+
+
+@pytest.mark.parametrize("mutation, check, says", MISTAKES,
+                         ids=[f"{m.name}-{c.__name__}" for m, c, _ in MISTAKES])
+def test_mistake_is_caught_with_its_message(reference, mutation, check, says):
+    ns = variant(reference, mutation)
+    with pytest.raises(checks.CheckFailed) as failed:
+        check(*(ns[name] for name in ARGS[check]))
+    message = str(failed.value)
+    assert says in message and "expected" in message and "got" in message and "Hint:" in message, message
+
+
+def test_check_all_tables_unfinished_and_missing_parts(capsys):
+    class CouplingLayer:
+        def __init__(self, *args, **kwargs):
+            raise NotImplementedError()
+
+    with pytest.raises(checks.CheckFailed, match=f"{len(checks.PARTS)} of {len(checks.PARTS)} parts do not pass yet"):
+        checks.check_all({"CouplingLayer": CouplingLayer})
+    out = capsys.readouterr().out
+    assert "coupling layer  FAILED: not implemented yet" in out
+    assert out.count("FAILED: not defined: NICE") == len(checks.PARTS) - 1, out
+
+
+def test_importing_the_module_does_not_import_tensorflow():
+    code = (f"import sys; sys.path.insert(0, {str(ASSIGNMENT)!r}); import nice_checks; "
+            "assert 'tensorflow' not in sys.modules")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def _cells():
+    return {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in json.loads(SOURCE.read_text())["cells"]}
+
+
+def test_self_check_cells_are_locked_ungraded_and_never_graded():
+    from nbgrader.nbgraderformat import MetadataValidator
+    MetadataValidator().validate_nb(nbformat.read(SOURCE, as_version=4))  # nbgrader accepts every cell
+    cells = _cells()
+    for grade_id, function in SELF_CHECK_CELLS.items():
+        cell = cells[grade_id]
+        assert cell["metadata"]["nbgrader"] == {"grade": False, "grade_id": grade_id, "locked": True,
+                                                "schema_version": 3, "solution": False}
+        assert "self-check" in cell["metadata"]["tags"] and f"{function}(" in "".join(cell["source"])
+        assert callable(getattr(checks, function))
+    run_by_grader = {nbg["grade_id"] for _, nbg in graded_cells(json.loads(SOURCE.read_text()))}
+    assert not run_by_grader & set(SELF_CHECK_CELLS)
+    ids = list(cells)
+    assert ids.index("before_submit") + 1 == ids.index("before_submit_check") == ids.index("hidden_checks_intro") - 1
+
+
+def test_intro_states_the_points_nbgrader_counts():
+    cells = _cells()
+    graded = [c["metadata"]["nbgrader"] for c in cells.values() if c["metadata"].get("nbgrader", {}).get("grade")]
+    auto = sum(n["points"] for n in graded if n["grade_id"].startswith("hidden_"))
+    written = sum(n["points"] for n in graded if n["grade_id"].startswith("answer_"))
+    assert len(graded) == sum(n["grade_id"].startswith(("hidden_", "answer_")) for n in graded)
+    parts = " + ".join(f"{cells[g]['metadata']['nbgrader']['points']:g}" for g in ("answer_toy", "answer_outliers"))
+    intro = "".join(cells["intro"]["source"])
+    claim = f"**Points: {auto + written:g} in total:** {auto:g} autograded, {written:g} for the two written answers ({parts},"
+    assert claim in intro, claim
+
+
+def test_written_answers_are_in_the_source_and_cleared_in_the_release():
+    from nbgrader.preprocessors import ClearSolutions
+    cells = _cells()
+    for grade_id in ("answer_toy", "answer_outliers"):
+        cell = nbformat.from_dict(cells[grade_id])
+        assert len("".join(cell.source)) > 500 and "YOUR ANSWER HERE" not in "".join(cell.source)
+        cell.source = "".join(cell.source)
+        released, _ = ClearSolutions().preprocess_cell(cell, {"language": "python"}, 0)
+        assert released.source == "YOUR ANSWER HERE"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", bank.ALTERNATIVES, ids=[m.name for m in bank.ALTERNATIVES])
+def test_correct_alternatives_pass(reference, mutation, capsys):
+    checks.check_all(variant(reference, mutation))
+    assert "All self-checks passed" in capsys.readouterr().out
