@@ -1,0 +1,105 @@
+"""The worker's operations on the reference program, in this process (TensorFlow, no sandbox)."""
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from autograder import notebook
+from autograder.worker.ops import Session, plain
+
+
+def _mlp(n_in, n_out, hidden):
+    sizes = [n_in, *hidden, n_out]
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+
+@pytest.fixture(scope="module")
+def session():
+    sys.path.insert(0, str(ROOT / "source" / "assignment07"))  # the worker's cwd holds nice_helpers.py
+    s = Session()
+    status = s.op_load(notebook.assemble(ROOT / "source/assignment07/assignment07.ipynb").cells)
+    assert set(status.values()) == {"ok"}, status
+    return s
+
+
+def _nice(s, name, seed=0, **kwargs):
+    s.op_seed(seed)
+    s.op_new(name, "NICE", [4], {"num_couplings": 2, "hidden_units": [8], **kwargs})
+    s.op_call(name, "forward", [np.zeros((1, 4))])
+    return name
+
+
+def test_load_reports_each_cell_and_goes_on_after_a_failure():
+    s = Session()
+    status = s.op_load([{"grade_id": "a", "code": "x = 1\n%matplotlib inline"},
+                        {"grade_id": "b", "code": "raise SystemExit('bye')"},
+                        {"grade_id": "c", "code": "y = x + 1"}])
+    assert status == {"a": "ok", "b": "SystemExit: bye", "c": "ok"} and s.ns["y"] == 2
+
+
+def test_only_the_allowlisted_names_can_be_built_or_called(session):
+    with pytest.raises(ValueError, match="unknown factory"):
+        session.op_new("o", "os.system", ["true"])
+    with pytest.raises(ValueError, match="not allowed"):
+        session.op_func("exec", ["1"])
+    with pytest.raises(ValueError, match="not allowed"):
+        session.op_call(_nice(session, "m0"), "__class__")
+    with pytest.raises(NameError, match="not defined"):
+        Session().op_new("o", "NICE", [4])
+
+
+def test_calls_return_plain_float64_data(session):
+    z = session.op_call(_nice(session, "m1"), "forward", [np.ones((3, 4))])
+    assert isinstance(z, np.ndarray) and z.dtype == np.float64 and z.shape == (3, 4)
+    assert isinstance(session.op_call("m1", "log_det_jacobian"), float)
+    ll = session.op_func("log_likelihood", [{"__ref__": "m1"}, np.ones((3, 4))])
+    assert ll.shape == (3,) and np.all(np.isfinite(ll))
+
+
+def test_plain_converts_nested_results():
+    import tensorflow as tf
+    got = plain({"a": tf.constant([1.0, 2.0]), "b": [1.5, 2.5], "c": (tf.constant(3.0), None), "d": "s"})
+    assert np.array_equal(got["a"], [1.0, 2.0]) and np.array_equal(got["b"], [1.5, 2.5])
+    assert got["c"] == [3.0, None] and got["d"] == "s"
+
+
+def test_weights_copy_an_object_exactly(session):
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    session.op_randomize(_nice(session, "m2", seed=1), seed=7, std=0.3)
+    _nice(session, "m3", seed=2)
+    assert not np.allclose(session.op_call("m2", "forward", [x]), session.op_call("m3", "forward", [x]))
+    session.op_set_weights("m3", session.op_get_weights("m2"))
+    assert np.array_equal(session.op_call("m2", "forward", [x]), session.op_call("m3", "forward", [x]))
+    weights = session.op_get_weights("m2")
+    with pytest.raises(ValueError, match="weights"):
+        session.op_set_weights("m3", weights[:-1])
+    with pytest.raises(ValueError, match="shape"):
+        session.op_set_weights("m3", [np.zeros(w.size + 1) for w in weights])
+
+
+def test_randomize_is_reproducible_and_moves_every_variable(session):
+    before = session.op_get_weights(_nice(session, "m4"))
+    session.op_randomize("m4", seed=3, std=0.5)
+    first = session.op_get_weights("m4")
+    session.op_randomize("m4", seed=3, std=0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(first, session.op_get_weights("m4")))
+    assert all(not np.array_equal(a, b) for a, b in zip(before, first))
+
+
+def test_used_parameters_counts_what_forward_depends_on(session):
+    session.op_randomize(_nice(session, "m5"), seed=4, std=0.3)
+    x = np.random.default_rng(1).standard_normal((16, 4))
+    assert session.op_used_parameters("m5", x) == 2 * _mlp(2, 2, [8]) + 4
+    weights = session.op_get_weights("m5")
+    assert [w.shape for w in weights[:4]] == [(2, 8), (8,), (8, 2), (2,)]  # the first coupling's network
+    weights[2][:] = weights[3][:] = 0.0  # its output layer zero: its hidden layer no longer matters
+    session.op_set_weights("m5", weights)
+    assert session.op_used_parameters("m5", x) == 2 * _mlp(2, 2, [8]) + 4 - (2 * 8 + 8)
+
+
+def test_seed_makes_construction_reproducible(session):
+    x = np.ones((2, 4))
+    a = session.op_call(_nice(session, "m6", seed=11), "backward", [x])
+    b = session.op_call(_nice(session, "m7", seed=11), "backward", [x])
+    assert np.array_equal(a, b)
