@@ -155,6 +155,18 @@ def load_fashion_mnist():
                   "dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
 
 
+# ----------------------------------------------------------------- inpainting
+def mean_fill(images, observed, mean_image):
+    """Keep the observed pixels (``observed == 1``), fill the hidden ones with ``mean_image``."""
+    return np.where(np.asarray(observed) > 0, images, mean_image).astype(np.float32)
+
+
+def hidden_mse(filled, original, observed):
+    """Mean squared error over the hidden entries (``observed == 0``) only."""
+    hidden = np.broadcast_to(np.asarray(observed) == 0, np.shape(original))
+    return float(np.mean((np.asarray(filled, np.float64) - original)[hidden] ** 2))
+
+
 # ---------------------------------------------------------------- corruptions
 def add_noise(x, strength, rng):
     """Mix in uniform noise: (1 - strength) x + strength u, clipped to [0, 1]."""
@@ -170,11 +182,12 @@ def rotate(x, degrees):
 
 
 def shear(x, amount):
-    """Shear flat 28x28 images horizontally by ``amount`` (pixels per row)."""
+    """Shear flat 28x28 images horizontally by ``amount`` (pixels per row, about the middle row)."""
     from scipy.ndimage import affine_transform
     imgs = x.reshape(-1, 28, 28)
-    matrix = np.array([[1, 0, 0], [amount, 1, 0], [0, 0, 1.0]])
-    offset = np.array([0, -amount * 14, 0])
+    # (image, row, col) <- (image, row, col + amount * (row - 14)): the image index is left alone
+    matrix = np.array([[1, 0, 0], [0, 1, 0], [0, amount, 1.0]])
+    offset = np.array([0, 0, -amount * 14])
     out = affine_transform(imgs, matrix, offset=offset, order=1, mode="constant")
     return np.clip(out.reshape(len(x), -1), 0, 1).astype(np.float32)
 
