@@ -19,6 +19,24 @@ def run_tool(*args, cwd, timeout=600, env=None):
                           capture_output=True, text=True)
 
 
+def copy_checkout(target):
+    """Copy the files git tracks (as they are in the working tree) to ``target``; link the venv."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+    return target
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A scratch copy of this repository, to run commands that write into it."""
+    return copy_checkout(tmp_path)
+
+
 @pytest.fixture
 def course(tmp_path):
     """A throwaway course directory with this repository's config and source."""

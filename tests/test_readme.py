@@ -1,0 +1,159 @@
+"""Every command the README shows is run by a test, exactly as written.
+
+A command is a line of a ```bash block that is not a comment.  ``COMMANDS`` names the test that runs
+each; a fast test fails when the README and this map drift apart, and when an inline code span that
+reads like a command is not one of the block commands (or the start of one).  The slow tests run the
+commands through ``bash`` in this checkout or in a scratch copy of it.
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BIN, ROOT
+from test_calibration import assert_coherent
+from autograder import paths
+
+README = ROOT / "README.md"
+
+#: command -> "file::test" that runs it exactly as written
+COMMANDS = {
+    "bash scripts/grade-examples.sh": "tests/test_readme.py::test_main_job",
+    ".venv/bin/python -m pytest": "tests/test_readme.py::test_ci_runs_the_test_command",
+    '.venv/bin/python -m pytest -m "not slow"': "tests/test_readme.py::test_fast_tier",
+    "source .venv/bin/activate": "tests/test_readme.py::test_instructor_workflow",
+    "nbgrader generate_assignment assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
+    "python -m autograder grade submitted/ --out grades/ --workers 2": "tests/test_readme.py::test_instructor_workflow",
+    "AUTOGRADER_RESULTS=grades/ nbgrader autograde assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
+    "nbgrader generate_feedback assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
+    "nbgrader export --to gradebook.csv": "tests/test_readme.py::test_instructor_workflow",
+    "python -m autograder publish": "tests/test_readme.py::test_instructor_workflow",
+    "python -m autograder hidden-cells": "tests/test_readme.py::test_maintenance_commands_change_nothing",
+    "python -m autograder.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
+    "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
+    "PYTHONPATH=. python tests/fixtures/make_hostile.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
+    "python -m autograder calibrate": "tests/test_readme.py::test_calibrate",
+    "python -m autograder gradescope-bundle": "tests/test_gradescope_and_publish.py::gradescope_root",
+    "NICE_QUICK=1 jupyter nbconvert --to notebook --execute source/assignment07/assignment07.ipynb --output /tmp/x.ipynb":
+        "tests/test_notebook_quick.py::test_source_notebook_runs_in_quick_mode",
+}
+#: An inline span that starts like a command line.
+COMMAND_LIKE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(python|nbgrader|bash|jupyter|pytest)\b")
+
+
+def _blocks(text):
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def readme_commands(text):
+    """The README's commands: every line of its bash blocks, without comments."""
+    lines = (line.split("  #")[0].strip() for block in _blocks(text) for line in block.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def run(command, cwd, timeout, env=None):
+    """``command`` through bash, the way a reader pastes it (the venv's bin first on PATH where the
+    README activated it before)."""
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, timeout=timeout,
+                          capture_output=True, text=True)
+
+
+def _activated(env=None):
+    import os
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "AUTOGRADER_", "NICE_"))}
+    return dict(base, PATH=f"{BIN}:{base.get('PATH', '')}", **(env or {}))
+
+
+def test_every_readme_command_is_run_by_a_test():
+    text = README.read_text()
+    assert sorted(set(readme_commands(text))) == sorted(COMMANDS), "README commands and COMMANDS differ"
+    for where in set(COMMANDS.values()):
+        path, name = where.split("::")
+        assert re.search(rf"^def {name}\(", (ROOT / path).read_text(), flags=re.M), where
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    for span in re.findall(r"`([^`\n]+)`", prose):
+        if COMMAND_LIKE.match(span) and not re.search(r"[A-Z]{3,}|\[|<", span.split(" ", 1)[-1]):
+            bare = [re.sub(r"^(\w+=\S+ )+", "", c) for c in COMMANDS]  # without leading VAR=value
+            assert any(c == span or c.startswith(span + " ") for c in [*COMMANDS, *bare]), (
+                f"untested command in prose: {span}")
+
+
+def test_ci_runs_the_test_command():
+    assert ".venv/bin/python -m pytest" in (ROOT / ".ci/run").read_text().splitlines()
+
+
+@pytest.mark.slow
+def test_main_job():
+    proc = run("bash scripts/grade-examples.sh", ROOT, timeout=1800, env=_activated())
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert re.search(r"^reference\s+(\S+) / \1 ", proc.stdout, flags=re.M), proc.stdout[-2000:]
+    assert (ROOT / "grading-output" / "grades.csv").exists() and "summary" in proc.stdout.lower()
+
+
+@pytest.mark.slow
+def test_fast_tier():
+    proc = run('.venv/bin/python -m pytest -m "not slow"', ROOT, timeout=900, env=_activated())
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert re.search(r"\d+ passed", proc.stdout)
+
+
+def _block(title):
+    text = README.read_text()
+    section = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return _blocks(section)[0]
+
+
+@pytest.mark.slow
+def test_instructor_workflow(checkout):
+    """The instructor block, as one bash script, in a scratch copy with two submissions collected."""
+    for student, notebook in (("alice", paths.SOURCE_NOTEBOOK), ("bob", paths.EXAMPLES / "student_backward_adds_shift.ipynb")):
+        folder = checkout / "submitted" / student / "assignment07"
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder / "assignment07.ipynb")
+    proc = run("set -euo pipefail\n" + _block("Instructor workflow"), checkout, timeout=3000, env=_activated())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    grades = (checkout / "grades" / "grades.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in grades[1:]] == ["alice", "bob"]
+    gradebook = (checkout / "gradebook.csv").read_text()
+    assert "alice" in gradebook and "bob" in gradebook
+    assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
+    published = json.loads((checkout / "solutions" / "assignment07" / "assignment07.ipynb").read_text())
+    printed = "".join(o.get("text", "") for c in published["cells"] for o in c.get("outputs", []))
+    assert "MNIST test log-likelihood" in printed and "ratio" in printed
+
+
+MAINTENANCE_OUTPUTS = ("source", "release", "autograder/examples", "tests/fixtures/submissions")
+
+
+def _snapshot(root):
+    return {p.relative_to(root): p.read_bytes() for folder in MAINTENANCE_OUTPUTS
+            for p in sorted((root / folder).rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.mark.slow
+def test_maintenance_commands_change_nothing(checkout):
+    """The commands that rebuild committed artifacts rebuild them byte for byte: nothing is stale."""
+    before = _snapshot(checkout)
+    commands = [c for c in readme_commands(_block("Maintenance")) if COMMANDS[c].endswith("change_nothing")]
+    assert len(commands) == 4
+    for command in commands:
+        proc = run(command, checkout, timeout=600, env=_activated())
+        assert proc.returncode == 0, (command, proc.stdout[-2000:] + proc.stderr[-2000:])
+    after = _snapshot(checkout)
+    changed = sorted(str(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+    assert not changed, f"stale committed files (rerun the README's Maintenance commands): {changed[:10]}"
+
+
+@pytest.mark.slow
+def test_calibrate(checkout):
+    """The calibration command reproduces the committed calibration: the threshold within 0.02 nats of
+    the committed one, the reference inside every limit over every grader seed offset."""
+    proc = run("python -m autograder calibrate", checkout, timeout=3600, env=_activated())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    fresh = json.loads((checkout / "autograder" / "calibration.json").read_text())
+    committed = json.loads(paths.CALIBRATION.read_text())
+    assert abs(fresh["parabola_nll"]["threshold"] - committed["parabola_nll"]["threshold"]) < 0.02
+    assert_coherent(fresh)
