@@ -19,6 +19,12 @@ def run_tool(*args, cwd, timeout=600, env=None):
                           capture_output=True, text=True)
 
 
+def printed(nb):
+    """Everything the code cells of a notebook (its JSON, as loaded) printed, as one string."""
+    parts = (o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
 def copy_checkout(target):
     """Copy the files git tracks (as they are in the working tree) to ``target``; link the venv."""
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout

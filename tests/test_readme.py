@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import BIN, ROOT
+from conftest import BIN, ROOT, printed
 from test_calibration import assert_coherent
 from autograder import paths
 
@@ -100,10 +100,9 @@ def test_fast_tier():
     assert re.search(r"\d+ passed", proc.stdout)
 
 
-def _block(title):
-    text = README.read_text()
-    section = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
-    return _blocks(section)[0]
+def _section(title):
+    """The text of the README's section ``## title``."""
+    return README.read_text().split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.mark.slow
@@ -113,7 +112,7 @@ def test_instructor_workflow(checkout):
         folder = checkout / "submitted" / student / "assignment07"
         folder.mkdir(parents=True)
         shutil.copy(notebook, folder / "assignment07.ipynb")
-    proc = run("set -euo pipefail\n" + _block("Instructor workflow"), checkout, timeout=3000, env=_activated())
+    proc = run("set -euo pipefail\n" + _blocks(_section("Instructor workflow"))[0], checkout, timeout=3000, env=_activated())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     grades = (checkout / "grades" / "grades.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in grades[1:]] == ["alice", "bob"]
@@ -121,8 +120,7 @@ def test_instructor_workflow(checkout):
     assert "alice" in gradebook and "bob" in gradebook
     assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
     published = json.loads((checkout / "solutions" / "assignment07" / "assignment07.ipynb").read_text())
-    printed = "".join(o.get("text", "") for c in published["cells"] for o in c.get("outputs", []))
-    assert "MNIST test log-likelihood" in printed and "ratio" in printed
+    assert "MNIST test log-likelihood" in printed(published) and "ratio" in printed(published)
 
 
 MAINTENANCE_OUTPUTS = ("source", "release", "autograder/examples", "tests/fixtures/submissions")
@@ -137,7 +135,7 @@ def _snapshot(root):
 def test_maintenance_commands_change_nothing(checkout):
     """The commands that rebuild committed artifacts rebuild them byte for byte: nothing is stale."""
     before = _snapshot(checkout)
-    commands = [c for c in readme_commands(_block("Maintenance")) if COMMANDS[c].endswith("change_nothing")]
+    commands = [c for c in readme_commands(_section("Maintenance")) if COMMANDS[c].endswith("change_nothing")]
     assert len(commands) == 4
     for command in commands:
         proc = run(command, checkout, timeout=600, env=_activated())
@@ -149,11 +147,13 @@ def test_maintenance_commands_change_nothing(checkout):
 
 @pytest.mark.slow
 def test_calibrate(checkout):
-    """The calibration command reproduces the committed calibration: the threshold within 0.02 nats of
-    the committed one, the reference inside every limit over every grader seed offset."""
+    """The calibration command reproduces the committed calibration: the threshold moved by less than
+    its margin (another machine's float rounding changes training runs a little), the reference
+    inside every limit over every grader seed offset."""
     proc = run("python -m autograder calibrate", checkout, timeout=3600, env=_activated())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     fresh = json.loads((checkout / "autograder" / "calibration.json").read_text())
     committed = json.loads(paths.CALIBRATION.read_text())
-    assert abs(fresh["parabola_nll"]["threshold"] - committed["parabola_nll"]["threshold"]) < 0.02
+    moved = abs(fresh["parabola_nll"]["threshold"] - committed["parabola_nll"]["threshold"])
+    assert moved < committed["parabola_nll"]["reference"]["margin"], f"threshold moved by {moved:.3f} nats"
     assert_coherent(fresh)
