@@ -13,6 +13,7 @@ from . import paths
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 EXPERIMENT_TAG = "experiment"
 SELF_CHECK_TAG = "self-check"
+NOT_GRADED_TAGS = (EXPERIMENT_TAG, SELF_CHECK_TAG)  # given cells that grading never runs
 
 
 @dataclass
@@ -44,13 +45,18 @@ def _nbgrader(cell):
     return nbg if isinstance(nbg, dict) else {}
 
 
+def not_graded_tag(cell):
+    """The first of :data:`NOT_GRADED_TAGS` a cell (dict) carries, or None."""
+    return next((t for t in cell.get("metadata", {}).get("tags", []) if t in NOT_GRADED_TAGS), None)
+
+
 def graded_cells(source_nb):
     """Source cells the grader runs: code cells that are not tests, experiments or self-checks."""
     for cell in source_nb["cells"]:
         nbg = _nbgrader(cell)
         if cell.get("cell_type") != "code" or not nbg.get("grade_id"):
             continue
-        if {EXPERIMENT_TAG, SELF_CHECK_TAG} & set(cell.get("metadata", {}).get("tags", [])):
+        if not_graded_tag(cell):
             continue
         if nbg.get("grade") and not nbg.get("solution"):
             continue  # a visible test cell

@@ -54,9 +54,12 @@ def feedback(result, manual=None):
                     [t for t in result.tests if t.passed])
 
 
-def gradescope_json(result, manual=None):
-    """The Gradescope autograder results format: score, tests[] with score/max_score/output/visibility."""
-    fb = feedback(result, manual)
+def gradescope_json(result, manual=None, fb=None):
+    """The Gradescope autograder results format: score, tests[] with score/max_score/output/visibility.
+
+    ``fb``: the result's :class:`Feedback` if already built (else built from ``manual``), as for the renderers below.
+    """
+    fb = fb or feedback(result, manual)
     messages = {t.name: text for t, text in fb.failed}
     output = f"Graded by the NICE autograder: {fb.points}."
     if fb.notes:
@@ -75,8 +78,8 @@ def gradescope_json(result, manual=None):
     }
 
 
-def feedback_markdown(result, manual=None):
-    fb = feedback(result, manual)
+def feedback_markdown(result, manual=None, fb=None):
+    fb = fb or feedback(result, manual)
     lines = [f"# {TITLE} — feedback for {fb.student}", "",
              f"**Score: {fb.score:g} / {fb.max_score:g}** ({fb.points})", ""]
     if fb.notes:
@@ -91,10 +94,10 @@ def feedback_markdown(result, manual=None):
     return "\n".join(lines) + "\n"
 
 
-def feedback_html(result, manual=None):
+def feedback_html(result, manual=None, fb=None):
     """A self-contained HTML page: score, notebook problems, failed checks first, then passed ones."""
     esc = html.escape
-    fb = feedback(result, manual)
+    fb = fb or feedback(result, manual)
     parts = [f"<h1>{TITLE} — feedback for {esc(fb.student)}</h1>",
              f"<p class='score'>Score: <b>{fb.score:g} / {fb.max_score:g}</b> <small>({esc(fb.points)})</small></p>"]
     if fb.notes:
@@ -135,9 +138,10 @@ def write_outputs(results, out_dir, manual=None):
         folder = out / r.student
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
-        (folder / "results.json").write_text(json.dumps(gradescope_json(r, manual), indent=1))
-        (folder / "feedback.md").write_text(feedback_markdown(r, manual))
-        (folder / "feedback.html").write_text(feedback_html(r, manual))
+        fb = feedback(r, manual)  # once: it reads the submitted notebook for the student's lines
+        (folder / "results.json").write_text(json.dumps(gradescope_json(r, fb=fb), indent=1))
+        (folder / "feedback.md").write_text(feedback_markdown(r, fb=fb))
+        (folder / "feedback.html").write_text(feedback_html(r, fb=fb))
         (folder / "grading.json").write_text(json.dumps(r.to_dict(), indent=1))
     rows = merge_rows(read_rows(out / "grades.csv"), [grades_row(r) for r in results])
     columns = ["student", *(t.name for t in results[0].tests), "total", "max_total"]

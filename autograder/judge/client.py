@@ -50,7 +50,7 @@ class Worker:
     def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S):
         self.program, self.plan = program, plan or default_plan()
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
-        self.sock = self.proc = self.pidfd = self.pid = None
+        self.sock = self.proc = self.pidfd = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ class Worker:
         self.sock.settimeout(max(1.0, min(HELLO_TIMEOUT_S, self.deadline - time.monotonic())))
         try:
             protocol.send(self.sock, {"plan": self.plan.to_json()})
-            self.pidfd, self.pid = _receive_pidfd(self.sock)
+            self.pidfd = _receive_pidfd(self.sock)
             hello = protocol.check_hello(protocol.recv(self.sock))
         except (OSError, protocol.ProtocolError) as err:
             self.close()
@@ -160,15 +160,11 @@ class Worker:
 
 
 def _receive_pidfd(sock):
-    """The pidfd the sandbox's init sends first, and its pid as the judge sees it (None, None without)."""
+    """The pidfd the sandbox's init sends first (None where the kernel has no pidfds)."""
     data, fds, _, _ = socket.recv_fds(sock, 1, 1)
     if not data:
         raise protocol.ProtocolError("channel closed")
-    if not fds:
-        return None, None
-    with open(f"/proc/self/fdinfo/{fds[0]}") as f:
-        pid = next((int(line.split()[1]) for line in f if line.startswith("Pid:")), None)
-    return fds[0], pid
+    return fds[0] if fds else None
 
 
 def _exited(pidfd, timeout):

@@ -60,10 +60,3 @@ def importance_integral(log_p, log_q):
     """
     with np.errstate(over="ignore"):
         return float(np.mean(np.exp(np.asarray(log_p, np.float64) - np.asarray(log_q, np.float64))))
-
-
-def spearman(a, b):
-    """Spearman rank correlation of two 1-D arrays."""
-    ra = np.argsort(np.argsort(a)).astype(np.float64)
-    rb = np.argsort(np.argsort(b)).astype(np.float64)
-    return float(np.corrcoef(ra, rb)[0, 1])

@@ -13,7 +13,7 @@ from pathlib import Path
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-from ..notebook import EXPERIMENT_TAG, SELF_CHECK_TAG, read_notebook
+from ..notebook import EXPERIMENT_TAG, SELF_CHECK_TAG, not_graded_tag, read_notebook
 
 NOT_RUN = {EXPERIMENT_TAG: "# Experiment cell (training, plots): not run while autograding.",
            SELF_CHECK_TAG: "# Self-check cell (no points): not run while autograding; run it in your notebook."}
@@ -24,9 +24,9 @@ def skipped_cells(source_nb):
     found = {}
     for cell in source_nb["cells"]:
         nbg = cell.get("metadata", {}).get("nbgrader", {})
-        tags = [t for t in cell.get("metadata", {}).get("tags", []) if t in NOT_RUN]
-        if tags and nbg.get("grade_id") and not nbg.get("grade") and not nbg.get("solution"):
-            found[nbg["grade_id"]] = NOT_RUN[tags[0]]
+        tag = not_graded_tag(cell)
+        if tag and nbg.get("grade_id") and not nbg.get("grade") and not nbg.get("solution"):
+            found[nbg["grade_id"]] = NOT_RUN[tag]
     return found
 
 

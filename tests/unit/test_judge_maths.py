@@ -35,12 +35,6 @@ def test_priors_match_scipy():
     assert np.isclose(maths.PRIOR_STD["logistic"], stats.logistic.std())
 
 
-def test_spearman_matches_scipy():
-    rng = np.random.default_rng(2)
-    a, b = rng.standard_normal(50), rng.standard_normal(50)
-    assert np.isclose(maths.spearman(a, b + a), stats.spearmanr(a, b + a).statistic)
-
-
 def test_importance_integral_of_known_densities():
     rng = np.random.default_rng(3)
     u = rng.uniform(-2.0, 2.0, 200_000)  # q = U(-2, 2): log q = -log 4

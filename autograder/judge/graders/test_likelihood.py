@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge.procedures import judge_log_likelihood
-from autograder.judge.graders.test_model import DIM, SEED, _model, randomized_model
+from autograder.judge.graders.test_model import DIM, SEED, built_model, randomized_model
 from autograder.judge.seeds import seeded
 
 
@@ -35,7 +35,7 @@ def test_nll_loss(submission, measure):
 @pytest.mark.points(1)
 def test_batch_of_one(submission):
     """A batch of one example: forward/backward give (1, D), log_likelihood and outlier_score (1,), nll_loss a scalar."""
-    model = _model(submission, seed=SEED + 12)
+    model = built_model(submission, seed=SEED + 12)
     x = np.random.default_rng(seeded(SEED + 12)).standard_normal((1, DIM))
     model.backward(model.forward(x))  # both checked to return shape (1, D)
     submission.func("log_likelihood", model, x, returns=(1,))

@@ -13,7 +13,8 @@ SEED = 31337
 HIDDEN = [24, 24]
 
 
-def _model(sub, seed=SEED, num_couplings=4, hidden_units=HIDDEN, **kwargs):
+def built_model(sub, seed=SEED, num_couplings=4, hidden_units=HIDDEN, **kwargs):
+    """A fresh NICE(DIM, ...) built under ``seed``, its layers built (weights as initialized)."""
     sub.seed(seeded(seed))
     model = sub.new("NICE", DIM, num_couplings=num_couplings, hidden_units=hidden_units, **kwargs)
     model.build()
@@ -26,7 +27,7 @@ def randomized_model(sub, seed=SEED, min_abs_log_det=0.5, **kwargs):
     The log-det is the grader's own (finite differences of forward): a wrong log_det_jacobian() costs
     only the checks of log_det_jacobian itself.
     """
-    model = _model(sub, seed, **kwargs)
+    model = built_model(sub, seed, **kwargs)
     probe = np.random.default_rng(seeded(seed) + 1000).standard_normal((8, DIM))
     for k in range(20):
         model.randomize(seeded(seed) + k, 0.3)
@@ -79,7 +80,7 @@ def test_nice_alternation(submission, measure):
 @pytest.mark.points(1)
 def test_nice_separate_networks(submission):
     """Each of the 4 couplings has its own network (no weight sharing)."""
-    model = _model(submission)
+    model = built_model(submission)
     x = np.random.default_rng(seeded(SEED + 4)).standard_normal((64, DIM))
     used = model.used_parameters(x)
     smallest = min(_mlp_params(DIM // 2, DIM - DIM // 2, HIDDEN), _mlp_params(DIM - DIM // 2, DIM // 2, HIDDEN))
@@ -95,7 +96,7 @@ def test_nice_num_couplings(submission):
     x, probe = rng.standard_normal((64, DIM)), rng.standard_normal((4, DIM))
     outputs = {}
     for k in (1, 2, 3, 5):
-        model = _model(submission, seed=SEED + 5, num_couplings=k)
+        model = built_model(submission, seed=SEED + 5, num_couplings=k)
         model.randomize(seeded(SEED + 5), 0.3)
         outputs[k] = model.forward(x)
         if k == 1:
@@ -114,7 +115,7 @@ def test_nice_hidden_units(submission):
     """NICE(hidden_units=h) builds the coupling networks with hidden layers h: more and wider layers, more parameters."""
     x = np.random.default_rng(seeded(SEED + 6)).standard_normal((64, DIM))
     configs = ([8], [16, 16], [32, 32, 32])
-    counts = [_model(submission, hidden_units=h).used_parameters(x) for h in configs]
+    counts = [built_model(submission, hidden_units=h).used_parameters(x) for h in configs]
     floors = [_mlp_params(DIM // 2, DIM - DIM // 2, h) for h in configs]
     grows = counts[0] < counts[1] < counts[2]
     assert grows and all(c >= f for c, f in zip(counts, floors)), (
