@@ -18,7 +18,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYT
 if os.environ.get("AUTOGRADER_RESULTS"):
     os.environ["AUTOGRADER_RESULTS"] = os.path.abspath(os.environ["AUTOGRADER_RESULTS"])
 
-# nbgrader itself loads the course's preprocessors (autograder.nbgrader_ext) from the course root.
+# nbgrader itself loads the course's preprocessors (autograder.nbgrader_bridge) from the course root.
 if os.path.isdir(os.path.join(ROOT, "autograder")) and ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
@@ -51,23 +51,20 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.Execute",
 ]
 
-# nbgrader autograde (see autograder/nbgrader_ext): nbgrader 0.9.6's preprocessor lists with the course's
-# steps inserted.  Sanitize: untouched hidden test cells are not reported as changed.  Autograde: no
-# experiment runs (MNIST, plots), no submission can skip a cell, and the hidden check cells get the
-# grading runner's verdicts from outside the student's kernel (the kernel only sees their descriptions).
+# nbgrader autograde (see autograder/nbgrader_bridge): nbgrader 0.9.6's preprocessor lists with the course's
+# steps.  Sanitize: untouched hidden test cells are not reported as changed.  Autograde: no kernel starts and
+# no student code runs (nbgrader's Execute is replaced): every output, the hidden check cells' verdicts
+# included, comes from the grading runner (a signed grading.json of an earlier run, else a confined grading now).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "autograder.nbgrader_ext.restore_hidden.RestoreHiddenTests",
+    "autograder.nbgrader_bridge.restore_hidden.RestoreHiddenTests",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_ext.skip_experiments.SkipExperiments",
-    "autograder.nbgrader_ext.hidden_checks.ClearHiddenChecks",
-    "nbgrader.preprocessors.Execute",
-    "autograder.nbgrader_ext.hidden_checks.RecordHiddenChecks",
+    "autograder.nbgrader_bridge.runner_outputs.RunnerOutputs",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -79,6 +76,6 @@ c.Autograde.autograde_preprocessors = [
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "autograder.nbgrader_ext.feedback.RedactFeedback",
+    "autograder.nbgrader_bridge.feedback.RedactFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -57,7 +57,7 @@ def main(argv=None):
         from .publish import main as publish
         publish(quick=args.quick, out=args.out and os.path.abspath(args.out))
     elif args.verb == "hidden-cells":
-        from .hidden_cells import main as hidden_cells
+        from .nbgrader_bridge.cells import main as hidden_cells
         hidden_cells()
     elif args.verb == "examples":
         from . import paths

@@ -3,10 +3,16 @@
 Cells are matched to the source notebook by nbgrader ``grade_id``: locked cells always come from the
 source, solution cells from the submission.  Test cells, markdown and cells tagged ``experiment``
 (MNIST training, plots) or ``self-check`` (the students' ungraded checks) are not run during grading.
+
+A submission is an untrusted file: :func:`read_input` reads only a regular file (no symlink, FIFO or
+device) no larger than :data:`MAX_NOTEBOOK_BYTES`, checked before reading, and :func:`read_notebook`
+accepts only a well-formed notebook (:func:`check_notebook`); both raise :class:`NotebookError`, whose
+message is one line.
 """
 import json
+import os
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import paths
 
@@ -16,6 +22,10 @@ SELF_CHECK_TAG = "self-check"
 NOT_GRADED_TAGS = (EXPERIMENT_TAG, SELF_CHECK_TAG)  # given cells that grading never runs
 
 
+class NotebookError(ValueError):
+    """A submission that cannot be graded as it is (the message is one line, for the student)."""
+
+
 @dataclass
 class Program:
     """Code cells to execute, in source order, plus what went wrong while matching them."""
@@ -23,15 +33,98 @@ class Program:
     problems: dict = field(default_factory=dict)   # grade_id -> human-readable problem
 
 
-def read_notebook(path):
-    """Parse a notebook file as plain JSON (never executes anything)."""
-    path = Path(path)
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"notebook is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise ValueError("not a Jupyter notebook (no cell list)")
+def read_input(path, limit=MAX_NOTEBOOK_BYTES):
+    """The bytes of ``path`` if it is a regular file (not a symlink) of at most ``limit`` bytes.
+
+    The type and size are checked before any byte is read, on the opened file itself (``O_NOFOLLOW``,
+    ``O_NONBLOCK``: a symlink is refused, a FIFO does not block), so it cannot change in between.
+
+    Raises:
+        NotebookError: a symlink, FIFO, device or folder, a file over ``limit``, or one that cannot be opened.
+    """
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise NotebookError(f"not a regular file ({_kind(os.lstat(path).st_mode)})")
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as err:
+        raise NotebookError(f"cannot be opened: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError(f"not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise NotebookError(f"larger than {limit // 2**20} MiB ({info.st_size} bytes)")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise NotebookError(f"larger than {limit // 2**20} MiB")
+    return data
+
+
+def _kind(mode):
+    kinds = [(stat.S_ISLNK, "a symlink"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISDIR, "a folder"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "not a plain file")
+
+
+def parse_notebook(data):
+    """The notebook in ``data`` (bytes), checked by :func:`check_notebook`; never executes anything.
+
+    Raises:
+        NotebookError: not UTF-8, not JSON, JSON nested too deeply, or not a well-formed notebook.
+    """
+    try:
+        nb = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise NotebookError("not UTF-8 text") from None
+    except RecursionError:
+        raise NotebookError("not a notebook: JSON nested too deeply") from None
+    except ValueError as err:
+        raise NotebookError(f"not JSON ({str(err).splitlines()[0]})") from None
+    check_notebook(nb)
     return nb
+
+
+def _check_cell(i, cell):
+    if not isinstance(cell, dict):
+        raise NotebookError(f"cell {i} is not a JSON object")
+    if not isinstance(cell.get("cell_type"), str):
+        raise NotebookError(f"cell {i}: cell_type is not text")
+    src = cell.get("source", "")
+    if not (isinstance(src, str) or isinstance(src, list) and all(isinstance(s, str) for s in src)):
+        raise NotebookError(f"cell {i}: source is not text or a list of text")
+    if not isinstance(cell.get("id", ""), str):
+        raise NotebookError(f"cell {i}: id is not text")
+    meta = cell.get("metadata", {})
+    if not isinstance(meta, dict):
+        raise NotebookError(f"cell {i}: metadata is not a JSON object")
+    tags = meta.get("tags", [])
+    if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise NotebookError(f"cell {i}: tags are not a list of text")
+    nbg = meta.get("nbgrader", {})
+    if not isinstance(nbg, dict):
+        raise NotebookError(f"cell {i}: nbgrader metadata is not a JSON object")
+    if not isinstance(nbg.get("grade_id", ""), str):
+        raise NotebookError(f"cell {i}: grade_id is not text")
+    if not isinstance(nbg.get("points", 0), (int, float)) or isinstance(nbg.get("points"), bool):
+        raise NotebookError(f"cell {i}: points is not a number")
+
+
+def check_notebook(nb):
+    """Raise :class:`NotebookError` unless ``nb`` (parsed JSON) has the shape grading relies on.
+
+    A JSON object with a list of cells; each cell an object whose ``cell_type``, ``id`` and
+    ``metadata.nbgrader.grade_id`` are text, ``source`` text or a list of text, ``metadata`` and its
+    ``nbgrader`` objects, ``tags`` a list of text and ``points`` a number (where present).
+    """
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise NotebookError("not a Jupyter notebook (no cell list)")
+    for i, cell in enumerate(nb["cells"]):
+        _check_cell(i, cell)
+
+
+def read_notebook(path):
+    """Read and parse a notebook file (:func:`read_input`, :func:`parse_notebook`)."""
+    return parse_notebook(read_input(path))
 
 
 def _text(cell):
@@ -40,9 +133,7 @@ def _text(cell):
 
 
 def _nbgrader(cell):
-    meta = cell.get("metadata") if isinstance(cell, dict) else None
-    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbg if isinstance(nbg, dict) else {}
+    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def not_graded_tag(cell):
@@ -69,13 +160,12 @@ def assemble(submission_path, source_path=paths.SOURCE_NOTEBOOK):
     program = Program()
     try:
         sub_nb = read_notebook(submission_path)
-    except (OSError, ValueError, UnicodeDecodeError) as err:
+    except NotebookError as err:
         sub_nb = {"cells": []}
         program.problems["notebook"] = f"submission notebook could not be read: {err}"
     by_id = {}
     for cell in sub_nb["cells"]:
-        if isinstance(cell, dict):
-            by_id.setdefault(_nbgrader(cell).get("grade_id"), cell)
+        by_id.setdefault(_nbgrader(cell).get("grade_id"), cell)
     for cell, nbg in graded_cells(source_nb):
         gid = nbg["grade_id"]
         if not nbg.get("solution"):

@@ -1,12 +1,29 @@
-"""Result objects of a grading run.  A SubmissionResult exists for every submission, whatever happened."""
+"""Result objects of a grading run.  A SubmissionResult exists for every submission, whatever happened.
+
+``grading.json`` (:meth:`SubmissionResult.signed_json`) carries an HMAC under the course secret, so a
+reader (the nbgrader gradebook) can refuse a file that the runner did not write.
+"""
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+
+from . import secret
+from .notebook import read_input
+
+SIGNATURE = "hmac"  # the key of the signature in grading.json
+
+
+class UnsignedResult(ValueError):
+    """A result file whose signature is missing or does not verify under the course secret."""
 
 
 def file_sha256(path):
-    """The SHA-256 of a file's bytes: which notebook a result belongs to."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The SHA-256 of a submission's bytes (read as :func:`autograder.notebook.read_input` reads it)."""
+    return hashlib.sha256(read_input(path)).hexdigest()
+
+
+def _canonical(data):
+    return json.dumps(data, sort_keys=True).encode()
 
 
 @dataclass
@@ -50,3 +67,26 @@ class SubmissionResult:
         """The result :meth:`to_dict` wrote (``grading.json``)."""
         fields = {k: v for k, v in data.items() if k not in ("score", "max_score", "tests")}
         return cls(**fields, tests=[TestResult(**t) for t in data.get("tests", [])])
+
+    def signed_json(self):
+        """``grading.json``: :meth:`to_dict` with its HMAC under the course secret (:func:`secret.sign`)."""
+        data = self.to_dict()
+        return json.dumps({**data, SIGNATURE: secret.sign(_canonical(data))}, indent=1)
+
+    @classmethod
+    def from_signed_json(cls, text):
+        """The result in a ``grading.json`` text written by :meth:`signed_json`.
+
+        Raises:
+            UnsignedResult: the signature is missing or does not match the content (one line).
+        """
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise UnsignedResult("not a grading.json (not JSON)") from None
+        tag = data.pop(SIGNATURE, None) if isinstance(data, dict) else None
+        if tag is None:
+            raise UnsignedResult("not signed by the grading runner")
+        if not secret.verify(_canonical(data), tag):
+            raise UnsignedResult("its signature does not match the course secret (changed or forged)")
+        return cls.from_dict(data)

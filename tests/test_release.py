@@ -55,7 +55,7 @@ def test_release_has_no_grader_material():
 
 def test_hidden_check_cells_match_the_graders():
     from autograder.grade.run import manifest
-    from autograder.hidden_cells import expected_notebook
+    from autograder.nbgrader_bridge.cells import expected_notebook
     source = ROOT / "source/assignment07/assignment07.ipynb"
     assert json.loads(source.read_text()) == expected_notebook(manifest(), source), (
         "the source notebook's hidden check cells are stale: python -m autograder hidden-cells")

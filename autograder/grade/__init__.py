@@ -18,6 +18,8 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True):
     from .summary import write_summary
 
     submissions = discover(inputs)
+    for note in submissions.notes:
+        print("note:", note)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     results = grade_submissions(submissions, workers=workers, use_zygote=use_zygote, progress=progress)
     rows = write_outputs(results, out_dir)

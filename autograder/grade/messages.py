@@ -5,9 +5,9 @@ for an exception in the student's code, one line per frame of their cells follow
 (``  <cell ID>, line N, in FUNC: CODE``, CODE empty: the cells are compiled from strings).  The judge
 also appends the notebook's problems to every failed check (``\\nNote: ...``): reports say those once,
 at the top (:func:`notebook_notes`), and :func:`student_message` removes them from each check.
+In Markdown, text from a submission is shown literally (:func:`md_literal`, :func:`md_escape`).
 """
 import re
-from pathlib import Path
 
 from ..notebook import assemble
 from ..results import file_sha256
@@ -20,6 +20,20 @@ _HINT = "\nNote: "
 def strip_ansi(text):
     """``text`` without terminal colour codes (Keras wraps parts of its messages in them)."""
     return _ANSI.sub("", text)
+
+
+def md_literal(text):
+    """``text`` as a Markdown code block: shown exactly, whatever it holds (headings, HTML, fences).
+
+    The fence is longer than any run of backticks in ``text``, so the text cannot close it.
+    """
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return [fence + "text", text, fence]
+
+
+def md_escape(text):
+    """``text`` as literal inline Markdown: every ASCII punctuation character backslash-escaped, one line."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.splitlines()))
 
 
 def notebook_notes(worker, error=""):
@@ -41,7 +55,8 @@ def notebook_notes(worker, error=""):
 def submission_cells(notebook, sha256=""):
     """grade_id -> code of the cells the grader ran for ``notebook`` ({} if it is gone or has changed)."""
     try:
-        if not Path(notebook).is_file() or (sha256 and file_sha256(notebook) != sha256):
+        digest = file_sha256(notebook)  # refuses anything but a regular file
+        if sha256 and digest != sha256:
             return {}
         return {c["grade_id"]: c["code"] for c in assemble(notebook).cells}
     except (OSError, ValueError):

@@ -3,16 +3,22 @@
 What students read is built once (:class:`Feedback`) and rendered three ways (Gradescope JSON,
 Markdown, HTML): the score with what it covers (the autograded points; the written answers are graded
 by hand), the notebook's problems once at the top, failed checks with a readable message, passed checks.
+Text that comes from a submission (exception messages, printed output, cell ids) is shown literally:
+escaped in HTML, inside code blocks in Markdown (:func:`md_literal`), never rendered as markup.
+``grading.json`` is signed (:meth:`SubmissionResult.signed_json`).  One student's outputs failing
+to be written is a warning on stderr; every other student's, ``grades.csv`` and the summary are written.
 """
 import html
 import json
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import notebook, paths
+from ..worker.confinement import line as isolation_line
 from .merge import merge_rows, read_rows, write_rows
-from .messages import notebook_notes, student_message, submission_cells
+from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
 
 TITLE = "Assignment 07 (NICE)"
 
@@ -70,6 +76,7 @@ def gradescope_json(result, manual=None, fb=None):
         "output": output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "isolation": isolation_line(result.worker.get("isolation")),  # grading.json holds the whole dict
         "tests": [{"name": t.name, "score": t.score, "max_score": t.points,
                    "status": "passed" if t.passed else "failed",
                    "output": messages[t.name] if not t.passed else (t.description or "passed"),
@@ -79,16 +86,17 @@ def gradescope_json(result, manual=None, fb=None):
 
 
 def feedback_markdown(result, manual=None, fb=None):
+    """The feedback as Markdown; everything from the submission sits in code blocks (:func:`md_literal`)."""
     fb = fb or feedback(result, manual)
-    lines = [f"# {TITLE} — feedback for {fb.student}", "",
+    lines = [f"# {TITLE} — feedback for {md_escape(fb.student)}", "",
              f"**Score: {fb.score:g} / {fb.max_score:g}** ({fb.points})", ""]
     if fb.notes:
         lines += ["## Problems with your notebook", "", "They can make several checks below fail.", ""]
-        lines += [f"- {n}" for n in fb.notes] + [""]
+        lines += md_literal("\n".join(f"- {n}" for n in fb.notes)) + [""]
     if fb.failed:
         lines += ["## Checks that failed", ""]
         for t, text in fb.failed:
-            lines += [f"### {t.name} (0 / {t.points:g})", "", t.description, "", "```", text, "```", ""]
+            lines += [f"### {t.name} (0 / {t.points:g})", "", t.description, "", *md_literal(text), ""]
     lines += ["## Checks that passed", ""]
     lines += [f"- {t.name} ({t.score:g} / {t.points:g}): {t.description}" for t in fb.passed] or ["- none"]
     return "\n".join(lines) + "\n"
@@ -123,6 +131,19 @@ def grades_row(result):
             "total": f"{result.score:g}", "max_total": f"{result.max_score:g}"}
 
 
+def write_student(result, folder, manual):
+    """Write one student's folder (replacing an earlier one): results.json, feedback.md/html, grading.json."""
+    if folder.is_symlink() or folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} exists and is not a student folder")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    fb = feedback(result, manual)  # once: it reads the submitted notebook for the student's lines
+    (folder / "results.json").write_text(json.dumps(gradescope_json(result, fb=fb), indent=1))
+    (folder / "feedback.md").write_text(feedback_markdown(result, fb=fb))
+    (folder / "feedback.html").write_text(feedback_html(result, fb=fb))
+    (folder / "grading.json").write_text(result.signed_json())
+
+
 def write_outputs(results, out_dir, manual=None):
     """Write every result's folder (replacing an earlier one) and merge their rows into grades.csv.
 
@@ -135,14 +156,11 @@ def write_outputs(results, out_dir, manual=None):
         return read_rows(out / "grades.csv")
     manual = manual_points() if manual is None else manual
     for r in results:
-        folder = out / r.student
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        fb = feedback(r, manual)  # once: it reads the submitted notebook for the student's lines
-        (folder / "results.json").write_text(json.dumps(gradescope_json(r, fb=fb), indent=1))
-        (folder / "feedback.md").write_text(feedback_markdown(r, fb=fb))
-        (folder / "feedback.html").write_text(feedback_html(r, fb=fb))
-        (folder / "grading.json").write_text(json.dumps(r.to_dict(), indent=1))
+        try:
+            write_student(r, out / r.student, manual)
+        except Exception as err:  # noqa: BLE001 (this student's folder only; the run goes on)
+            print(f"warning: {r.student}: outputs not written ({type(err).__name__}: {err}); "
+                  f"their row of grades.csv is still written", file=sys.stderr)
     rows = merge_rows(read_rows(out / "grades.csv"), [grades_row(r) for r in results])
     columns = ["student", *(t.name for t in results[0].tests), "total", "max_total"]
     write_rows(out / "grades.csv", rows, columns)
@@ -153,6 +171,7 @@ def summary_table(results):
     width = max([len(r.student) for r in results] + [7])
     lines = [f"{'student':{width}s}  {'score':>11s}  {'time':>6s}  failed checks"]
     for r in results:
-        failed = ", ".join(t.name for t in r.tests if not t.passed) or "-"
+        failed = r.error.splitlines()[0] if r.error and not r.score else \
+            ", ".join(t.name for t in r.tests if not t.passed) or "-"
         lines.append(f"{r.student:{width}s}  {r.score:5g} / {r.max_score:<3g}  {r.seconds:5.1f}s  {failed}")
     return "\n".join(lines)

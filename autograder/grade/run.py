@@ -1,4 +1,5 @@
 """Grade many submissions: one judge process (pytest) per submission, N at a time, one shared zygote."""
+import hashlib
 import json
 import os
 import subprocess
@@ -10,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import paths
-from ..results import SubmissionResult, TestResult, file_sha256
+from ..notebook import NotebookError, parse_notebook, read_input
+from ..results import SubmissionResult, TestResult
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
 from ..wire.plan import launch_env
@@ -65,20 +67,12 @@ def zygote(enabled=True, timeout=120.0):
             proc.wait()
 
 
-def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=()):
-    """Run the judge on one notebook; always returns a SubmissionResult with every test in it."""
-    try:
-        sha = file_sha256(notebook)
-    except OSError:
-        sha = ""
-    result = SubmissionResult(student=student, notebook=str(notebook), sha256=sha,
-                              tests=[TestResult(name=t["name"], points=t["points"], hidden=t["hidden"],
-                                                description=t["description"]) for t in tests])
-    started = time.monotonic()
+def _judge(result, data, zygote_socket, budget, judge_args):
+    """Run the judge on the notebook ``data`` (a private copy: the file graded is the file read); fill ``result``."""
     with tempfile.TemporaryDirectory(prefix="nice-judge-") as tmp:
-        out = Path(tmp, "results.json")
-        cmd = _pytest("--submission", str(Path(notebook).resolve()), "--results-json", str(out),
-                      "--budget", str(budget), *judge_args)
+        copy, out = Path(tmp, f"{paths.ASSIGNMENT}.ipynb"), Path(tmp, "results.json")
+        copy.write_bytes(data)
+        cmd = _pytest("--submission", str(copy), "--results-json", str(out), "--budget", str(budget), *judge_args)
         try:
             proc = subprocess.run(cmd, cwd=paths.ROOT, env=_env(zygote_socket), timeout=budget + JUDGE_GRACE_S,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -95,6 +89,28 @@ def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_
                     t.score, t.passed, t.message = got["score"], got["passed"], got["message"]
                     t.seconds, t.measures = got.get("seconds", 0.0), got.get("measures", {})
             result.worker = data.get("worker", {})
+
+
+def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=()):
+    """Run the judge on one notebook; always returns a SubmissionResult with every test in it.
+
+    The notebook is read once (:func:`autograder.notebook.read_input`: a regular file under the size
+    cap) and must be well formed (:func:`autograder.notebook.parse_notebook`); otherwise no judge starts
+    and the result is an error (score 0, one line saying why).  Nothing that goes wrong here stops the run.
+    """
+    result = SubmissionResult(student=student, notebook=str(notebook),
+                              tests=[TestResult(name=t["name"], points=t["points"], hidden=t["hidden"],
+                                                description=t["description"]) for t in tests])
+    started = time.monotonic()
+    try:
+        data = read_input(notebook)
+        result.sha256 = hashlib.sha256(data).hexdigest()
+        parse_notebook(data)
+        _judge(result, data, zygote_socket, budget, judge_args)
+    except NotebookError as err:
+        result.error = f"notebook refused: {err}"
+    except Exception as err:  # noqa: BLE001 (grading this one submission failed: its result says so)
+        result.error = f"grading failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
     if result.error:
         for t in result.tests:
             if not t.passed and t.message.startswith("not run"):

@@ -3,7 +3,8 @@ import json
 
 from _results import result
 
-from autograder.grade.report import feedback_html, feedback_markdown, gradescope_json, manual_points, points_note
+from autograder.grade.report import (feedback_html, feedback_markdown, gradescope_json, manual_points, points_note,
+                                     write_outputs)
 from autograder.notebook import manual_points as notebook_manual_points, read_notebook
 from autograder import paths
 
@@ -59,3 +60,58 @@ def test_html_failed_first_escaped_and_no_grader_source():
 def test_grading_error_is_a_note():
     r = result("x", failed=("test_a", "test_b", "test_c"), error="grading stopped after 330 s")
     assert "grading problem: grading stopped after 330 s" in feedback_markdown(r, 0)
+
+
+# -- student text is literal, and one student's trouble stays theirs --------------------------------
+FAKE = "## Score: 38 / 38\n\n<script>alert(1)</script> **all passed** ``` [x](http://e.vil)"
+
+
+def _hostile():
+    return result("al_ice~1f4c2a", failed=("test_b",), messages={"test_b": f"ValueError: {FAKE}"},
+                  worker={"load_status": {"coupling_layer": f"RuntimeError: {FAKE}"}})
+
+
+def _markdown_html(md):
+    from markdown_it import MarkdownIt
+    return MarkdownIt("commonmark").render(md)
+
+
+def test_student_text_in_markdown_renders_as_literal_text():
+    md = feedback_markdown(_hostile(), 5)
+    page = _markdown_html(md)
+    assert "<script>" not in page and "<strong>all passed" not in page and "<a href" not in page
+    assert [h for h in page.splitlines() if h.startswith("<h")] == [
+        "<h1>Assignment 07 (NICE) — feedback for al_ice~1f4c2a</h1>", "<h2>Problems with your notebook</h2>",
+        "<h2>Checks that failed</h2>", "<h3>test_b (0 / 3)</h3>", "<h2>Checks that passed</h2>"]
+    assert page.count("## Score: 38 / 38") == 2 and page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    assert "**Score: 3 / 6**" in md
+
+
+def test_the_html_escapes_student_text_too():
+    page = feedback_html(_hostile(), 5)
+    assert "<script>" not in page and page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+
+
+def test_one_students_failure_leaves_the_class_written(tmp_path, monkeypatch, capsys):
+    from autograder.grade import report
+    real = report.feedback
+    monkeypatch.setattr(report, "feedback", lambda r, *a: (_ for _ in ()).throw(RecursionError("deep"))
+                        if r.student == "bob" else real(r, *a))
+    out = tmp_path / "grades"
+    (out / "carol").mkdir(parents=True)
+    (out / "dave").write_text("a file where a folder goes")
+    rows = report.write_outputs([result("alice"), result("bob"), result("carol"), result("dave")], out, manual=5)
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave"]
+    assert (out / "alice" / "feedback.md").exists() and (out / "carol" / "grading.json").exists()
+    assert (out / "dave").read_text() == "a file where a folder goes"
+    err = capsys.readouterr().err
+    assert "warning: bob: outputs not written (RecursionError: deep)" in err and "warning: dave:" in err
+
+
+def test_grading_json_is_signed(tmp_path, monkeypatch):
+    from autograder.results import SubmissionResult
+    monkeypatch.setenv("NICE_COURSE_SECRET", str(tmp_path / "secret"))
+    out = tmp_path / "grades"
+    write_outputs([result("alice")], out, manual=5)
+    text = (out / "alice" / "grading.json").read_text()
+    assert SubmissionResult.from_signed_json(text).to_dict() == result("alice").to_dict()

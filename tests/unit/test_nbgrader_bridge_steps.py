@@ -1,4 +1,4 @@
-"""The course's nbgrader preprocessors, on small notebooks (no kernel, no grading, no TensorFlow)."""
+"""The nbgrader route's preprocessors, on small notebooks (no kernel, no grading, no TensorFlow)."""
 import json
 import os
 import shutil
@@ -9,21 +9,17 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateFeedback
-from nbgrader.preprocessors import OverwriteCells
+from nbgrader.preprocessors import Execute, OverwriteCells
 from traitlets.config import Config, PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
 from _results import result
 from conftest import BIN, ROOT
 
-from autograder import hidden_cells, nbgrader_bridge
-from autograder.nbgrader_ext.feedback import RedactFeedback
-from autograder.nbgrader_ext.hidden_checks import ClearHiddenChecks, RecordHiddenChecks
-from autograder.nbgrader_ext.restore_hidden import RestoreHiddenTests
-from autograder.nbgrader_ext.hidden_checks import RESULT
-from autograder.nbgrader_ext.skip_experiments import NOT_RUN, SkipExperiments, skipped_cells
-from autograder.notebook import read_notebook
-from autograder import paths
+from autograder.nbgrader_bridge import cells as hidden_cells, verdicts
+from autograder.nbgrader_bridge.feedback import RedactFeedback
+from autograder.nbgrader_bridge.restore_hidden import RestoreHiddenTests
+from autograder.nbgrader_bridge.runner_outputs import RAN_OK, RunnerOutputs
 
 CHECKS = [{"name": n, "points": p, "description": d} for n, p, d in
           [("test_a", 2.0, "does a"), ("test_b", 3.0, "does b"), ("test_c", 1.0, "does c")]]
@@ -46,33 +42,6 @@ def _config(tmp_path):
     c = Config()
     c.CourseDirectory.root = str(tmp_path)
     return c
-
-
-# -- skip_experiments -------------------------------------------------------------------------------
-def test_the_sources_skipped_cells_are_the_tagged_given_ones():
-    source = read_notebook(paths.SOURCE_NOTEBOOK)
-    tagged = {c["metadata"]["nbgrader"]["grade_id"]: tag for c in source["cells"]
-              for tag in c.get("metadata", {}).get("tags", []) if tag in NOT_RUN}
-    assert skipped_cells(source) == {gid: NOT_RUN[tag] for gid, tag in tagged.items()}
-    assert skipped_cells(source)["mnist_train"] == NOT_RUN["experiment"]
-
-
-def test_experiments_from_the_source_become_comments_and_no_cell_can_be_skipped(tmp_path):
-    source = new_notebook(cells=[_cell("train_mnist()", "mnist", ["experiment"]),
-                                 _cell("x = 1", "answer", ["experiment"], solution=True, locked=False),
-                                 _cell("check()", "hidden_test_a", grade=True, points=2),
-                                 _cell("check_all()", "mine", ["self-check"])])
-    folder = tmp_path / "source" / "assignment07"
-    folder.mkdir(parents=True)
-    (folder / "assignment07.ipynb").write_text(json.dumps(source))
-    submitted = new_notebook(cells=[_cell("train_mnist()", "mnist"),  # the student removed the tag
-                                    _cell("x = 1", "answer", ["experiment"], solution=True, locked=False),
-                                    _cell("check()", "hidden_test_a", ["skip-execution", "mine"], grade=True, points=2),
-                                    _cell("check_all()", "mine", ["self-check"])])
-    nb, _ = SkipExperiments(config=_config(tmp_path)).preprocess(submitted, _resources(tmp_path))
-    assert nb.cells[0].source == NOT_RUN["experiment"] and nb.cells[3].source == NOT_RUN["self-check"]
-    assert nb.cells[1].source == "x = 1"  # a solution cell always runs
-    assert nb.cells[2].source == "check()" and nb.cells[2].metadata.tags == ["mine"]
 
 
 # -- restore_hidden -------------------------------------------------------------------------------
@@ -112,47 +81,63 @@ def test_untouched_hidden_cells_are_not_reported_as_changed(tmp_path, monkeypatc
     assert bool(changes) == warned and nb.cells[0].source == HIDDEN
 
 
-# -- hidden_checks --------------------------------------------------------------------------------
+# -- runner_outputs -------------------------------------------------------------------------------
 def _autograded():
     header = new_markdown_cell("## Hidden autograder checks")
     header.metadata.nbgrader = {"grade_id": hidden_cells.HEADER_ID, "locked": True}
     cells = [c for c in hidden_cells.build_cells(CHECKS)[1:]]
-    return new_notebook(cells=[header, _cell("x = 1", "answer", solution=True, locked=False),
+    given = _cell("import os  # given", "setup")
+    given.outputs = [new_output("stream", name="stdout", text="left from the student's own run")]
+    written = new_markdown_cell("my answer")
+    written.metadata.nbgrader = {"grade_id": "answer_text", "solution": True, "grade": True, "points": 2}
+    return new_notebook(cells=[header, given, _cell("x = 1", "answer", solution=True, locked=False),
+                               _cell("open('gradebook.db', 'w')", "broken", solution=True, locked=False),
+                               _cell("print('mine')", "extra", solution=True, locked=False), written,
                                *[_cell(c["source"], c["metadata"]["nbgrader"]["grade_id"], grade=True,
                                        points=c["metadata"]["nbgrader"]["points"]) for c in cells]])
 
 
-def test_the_kernel_sees_only_the_descriptions_and_the_result_is_taken_before_it_runs(tmp_path, monkeypatch):
+def _runner(monkeypatch, runner, refused=""):
     asked = []
-    monkeypatch.setattr(nbgrader_bridge, "results_for", lambda *a: asked.append(a) or (result("alice"), {}))
-    nb, resources = ClearHiddenChecks(config=_config(tmp_path)).preprocess(_autograded(), _resources(tmp_path))
-    assert [c.source for c in nb.cells[2:]] == [hidden_cells.description_line(t) for t in CHECKS]
-    assert nb.cells[1].source == "x = 1"
+    monkeypatch.setattr(verdicts, "results_for", lambda *a: asked.append(a) or (runner, {}, refused))
+    return asked
+
+
+def test_outputs_come_from_the_runner_and_no_kernel_starts(tmp_path, monkeypatch):
+    runner = result("alice", failed=("test_b",), messages={
+        "test_b": "AssertionError: off by \x1b[1m2\x1b[0m\nassert 2 < 1\nNote: cell 'broken' failed when run"},
+        worker={"load_status": {"answer": "ok", "broken": "PermissionError: \x1b[1mno\x1b[0m <b>x</b>"}})
+    asked = _runner(monkeypatch, runner)
+    monkeypatch.setattr("jupyter_client.manager.KernelManager.start_kernel",
+                        lambda *a, **k: pytest.fail("a kernel was started"))
+    nb, _ = RunnerOutputs(config=_config(tmp_path)).preprocess(_autograded(), _resources(tmp_path))
     assert asked == [("alice", tmp_path / "submitted" / "alice" / "assignment07" / "assignment07.ipynb")]
-    assert resources[RESULT] == (result("alice"), {})
 
-
-def test_verdicts_come_from_the_runner_and_score_its_points(tmp_path, monkeypatch):
-    runner = result("alice", failed=("test_b",), worker={"problems": {"x": "cell 'x' is missing"}}, messages={
-        "test_b": "AssertionError: off by \x1b[1m2\x1b[0m\nassert 2 < 1\nNote: cell 'x' is missing"})
-    monkeypatch.setattr(nbgrader_bridge, "results_for", lambda *a: (runner, {}))
-    nb, resources = ClearHiddenChecks(config=_config(tmp_path)).preprocess(_autograded(), _resources(tmp_path))
-    # what the kernel does meanwhile changes nothing: the result was taken before it ran
-    monkeypatch.setattr(nbgrader_bridge, "results_for", lambda *a: (result("alice"), {}))
-    nb.cells[2].outputs = [new_output("stream", name="stdout", text="faked by the submission")]
-    nb, _ = RecordHiddenChecks().preprocess(nb, resources)
-
-    a, b, c = nb.cells[2:]
+    header, given, answer, broken, extra, written, a, b, c = nb.cells
+    assert given.outputs == [] and extra.outputs == [] and written.source == "my answer"
+    assert answer.outputs == [new_output("stream", name="stdout", text=RAN_OK)]
+    assert [(o.output_type, o.ename, o.evalue) for o in broken.outputs] == [("error", "CellFailed", "PermissionError: no <b>x</b>")]
+    assert [c.source for c in (a, b, c)] == [hidden_cells.description_line(t) for t in CHECKS]
     assert a.outputs == [new_output("stream", name="stdout", text="passed\n")]
     assert [o.output_type for o in b.outputs] == ["error"] and b.outputs[0].traceback == ["failed: off by 2"]
-    scores = [utils.determine_grade(cell)[0] for cell in nb.cells[2:]]
+    scores = [utils.determine_grade(cell)[0] for cell in (a, b, c)]
     assert scores == [2, 0, 1] and sum(scores) == runner.score
-    assert nb.cells[0].source.count("cell 'x' is missing") == 1 and "Problems with your notebook" in nb.cells[0].source
+    notes = header.source.split("**Problems with your notebook**")[1]
+    assert notes.count("failed when run: PermissionError: no <b>x</b>") == 1 and "\n```text\n" in notes
 
 
-def test_a_check_cell_without_a_grader_test_fails(tmp_path):
+def test_a_refused_result_is_said_in_every_check_cell(tmp_path, monkeypatch):
+    _runner(monkeypatch, result("alice", failed=("test_c",)), refused="its signature does not match the course secret")
+    nb, _ = RunnerOutputs(config=_config(tmp_path)).preprocess(_autograded(), _resources(tmp_path))
+    checks = nb.cells[6:]
+    assert all("refused (its signature does not match the course secret)" in c.outputs[0].text for c in checks)
+    assert [utils.determine_grade(cell)[0] for cell in checks] == [2, 3, 0]
+
+
+def test_a_check_cell_without_a_grader_test_fails(tmp_path, monkeypatch):
+    _runner(monkeypatch, result("alice"))
     nb = new_notebook(cells=[_cell("# Hidden check: gone", "hidden_test_gone", grade=True, points=1)])
-    nb, _ = RecordHiddenChecks().preprocess(nb, {RESULT: (result("alice"), {})})
+    nb, _ = RunnerOutputs(config=_config(tmp_path)).preprocess(nb, _resources(tmp_path))
     assert utils.determine_grade(nb.cells[0])[0] == 0 and "hidden-cells" in nb.cells[0].outputs[0].evalue
 
 
@@ -193,10 +178,10 @@ def test_config_is_nbgraders_lists_with_the_course_steps_inserted(monkeypatch):
                                         (c.Autograde.autograde_preprocessors, Autograde, "autograde_preprocessors"),
                                         (c.GenerateFeedback.preprocessors, GenerateFeedback, "preprocessors")]:
         theirs = [k for k in _classes(configured) if not k.__module__.startswith("autograder.") and k.__name__ not in added]
-        assert theirs == converter.class_traits()[name].default(), name
+        replaced = {Execute}  # by RunnerOutputs: no kernel runs the submission
+        assert theirs == [k for k in converter.class_traits()[name].default() if k not in replaced], name
     names = [k.__name__ for k in _classes(c.Autograde.autograde_preprocessors)]
-    assert names.index("SkipExperiments") < names.index("ClearHiddenChecks") < names.index("Execute") \
-        < names.index("RecordHiddenChecks") < names.index("SaveAutoGrades")
+    assert "Execute" not in names and names.index("RunnerOutputs") == 0 and "SaveAutoGrades" in names
     names = [k.__name__ for k in _classes(c.Autograde.sanitize_preprocessors)]
     assert names.index("RestoreHiddenTests") + 1 == names.index("OverwriteCells")
     names = [k.__name__ for k in _classes(c.GenerateFeedback.preprocessors)]

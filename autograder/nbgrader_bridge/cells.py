@@ -5,15 +5,18 @@ Each cell is worth the check's points; its first line says what the check is abo
 :func:`autograder.nbgrader_bridge.check`.  The region runs wherever a kernel runs the source notebook
 (``nbgrader validate``, ``jupyter nbconvert --execute``, from ``source/assignment07/``), so it finds the
 course root itself: ``NICE_COURSE_ROOT`` if set and valid, else the nearest folder above the working
-directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` does not run it in
-the student's kernel: see :mod:`autograder.nbgrader_ext`.)  ``python -m autograder hidden-cells``
-rewrites the cells from the pytest manifest; a test fails when they drift.
+directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` runs no kernel:
+see :mod:`.runner_outputs`.)  ``python -m autograder hidden-cells`` rewrites the cells from the pytest
+manifest; a test fails when they drift.
 """
+import copy
 import json
 import re
 
-from . import paths
-from .wire.names import COURSE_ENV
+from nbgrader.preprocessors import ClearHiddenTests
+
+from .. import paths
+from ..wire.names import COURSE_ENV
 
 HEADER_ID = "hidden_checks_intro"
 HEADER = ("## Hidden autograder checks\n\n"
@@ -40,6 +43,14 @@ def is_check_cell(cell):
     """Whether ``cell`` (a notebook cell dict) is one of the hidden check cells (graded, id ``hidden_...``)."""
     nbg = cell.get("metadata", {}).get("nbgrader", {})
     return bool(nbg.get("grade")) and str(nbg.get("grade_id", "")).startswith(CHECK_PREFIX)
+
+
+def release_source(cell, source, parent, resources):
+    """``source`` as the release has it in ``cell``: nbgrader's ClearHiddenTests with the course's delimiters."""
+    cleared = copy.deepcopy(cell)
+    cleared.source = source
+    ClearHiddenTests(parent=parent).preprocess_cell(cleared, resources, 0)
+    return cleared.source
 
 
 def description_line(test):
@@ -83,6 +94,6 @@ def sync(tests, source=paths.SOURCE_NOTEBOOK):
 
 
 def main():
-    from .grade.run import manifest
+    from ..grade.run import manifest
     changed = sync(manifest())
     print("source notebook hidden checks:", "updated" if changed else "already in sync")

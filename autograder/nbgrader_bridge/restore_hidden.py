@@ -10,7 +10,7 @@ here, first; any other change still warns in ``OverwriteCells``.
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from . import release_source
+from .cells import release_source
 
 
 class RestoreHiddenTests(NbGraderPreprocessor):

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from autograder import hidden_cells
+from autograder.nbgrader_bridge import cells as hidden_cells
 from autograder.wire.names import COURSE_ENV
 
 TEST = {"name": "test_x[a]", "points": 3.0, "description": "does x"}

@@ -1,0 +1,113 @@
+"""The runner's result for a submitted notebook, and the verdict of each hidden check cell.
+
+Every hidden check cell of the source notebook stands for one grader test.  Its verdict comes from a
+grading run of the submitted notebook: an earlier one (``AUTOGRADER_RESULTS`` names its output folder),
+used only if its ``grading.json`` verifies under the course secret
+(:meth:`autograder.results.SubmissionResult.from_signed_json`), belongs to that student and graded the
+very same file; otherwise one made now in a confined worker.  A file that does not verify is refused
+loudly: a warning on stderr, and a note in that student's check cells.  So nbgrader's gradebook gets
+exactly the runner's points, beside the manually graded answers.
+"""
+import os
+import sys
+from pathlib import Path
+
+from .. import paths
+from ..grade.discover import student_name
+from ..grade.messages import student_message, submission_cells
+from ..notebook import read_input
+from ..results import SubmissionResult, UnsignedResult, file_sha256
+from ..wire.names import COURSE_ENV, RESULTS_ENV
+
+_cache = {}
+_earlier = None
+
+
+def locate_submission(cwd=None):
+    """``(student, notebook)`` for a kernel's working directory.
+
+    ``autograded/<student>/<assignment>`` maps to the submitted notebook; any other folder (e.g.
+    ``source/assignment07`` under ``jupyter nbconvert --execute``) to its own assignment notebook.
+    """
+    cwd = Path(cwd or os.getcwd()).resolve()
+    root = Path(os.environ.get(COURSE_ENV, paths.ROOT))
+    if cwd.parent.parent.name == "autograded":
+        submitted = root / "submitted" / cwd.parent.name / cwd.name / f"{paths.ASSIGNMENT}.ipynb"
+        return cwd.parent.name, submitted
+    return cwd.name, cwd / f"{paths.ASSIGNMENT}.ipynb"
+
+
+def _read_signed(path):
+    """The :class:`SubmissionResult` in a runner's ``<student>/grading.json``, or raise why it is refused."""
+    try:
+        result = SubmissionResult.from_signed_json(read_input(path))
+    except (OSError, ValueError, TypeError) as err:
+        raise UnsignedResult(str(err)) from None
+    if result.student != path.parent.name:
+        raise UnsignedResult(f"it is the result of {result.student!r}, not of {path.parent.name!r}")
+    return result
+
+
+def earlier_results():
+    """``({student: result}, {student: why refused})`` of every ``grading.json`` under ``AUTOGRADER_RESULTS``.
+
+    Read once, at the first call; each refused file is a warning line on stderr.
+    """
+    global _earlier
+    if _earlier is None:
+        folder = os.environ.get(RESULTS_ENV)
+        found, refused = {}, {}
+        for path in sorted(Path(folder).glob("*/grading.json")) if folder else []:
+            try:
+                found[path.parent.name] = _read_signed(path)
+            except UnsignedResult as err:
+                refused[path.parent.name] = str(err)
+                print(f"warning: {path} was refused: {err}; that submission is graded again in a confined worker",
+                      file=sys.stderr, flush=True)
+        _earlier = found, refused
+    return _earlier
+
+
+def _previous(name, notebook):
+    result = earlier_results()[0].get(name)
+    try:
+        return result if result and result.sha256 == file_sha256(notebook) else None
+    except ValueError:  # not a regular file: grading it now says why
+        return None
+
+
+def results_for(student, notebook):
+    """``(result, cells, refused)`` for ``notebook`` of nbgrader's ``student``.
+
+    ``result``: its :class:`SubmissionResult`; ``cells``: the code the grader ran (grade_id -> code);
+    ``refused``: why the earlier run's file for this student was refused, or "".
+    """
+    key = (student, str(notebook))
+    if key not in _cache:
+        name = student_name(student)[0]  # the runner's folder for this student
+        result = _previous(name, notebook)
+        if result is None:
+            from ..grade.run import grade_submissions
+            result = grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False)[0]
+        _cache[key] = result, submission_cells(notebook, result.sha256), earlier_results()[1].get(name, "")
+    return _cache[key]
+
+
+def verdict(result, cells, test_name):
+    """``(passed, text)`` of one grader test: "passed", or the failure as the student should read it."""
+    test = next((t for t in result.tests if t.name == test_name), None)
+    if test is None:
+        return False, f"{test_name}: no result (grading did not reach it)"
+    if test.passed:
+        return True, "passed"
+    return False, student_message(test.message, result.worker, cells)
+
+
+def check(test_name):
+    """Pass if the hidden grader test passed for this kernel's notebook; else fail with its message."""
+    student, notebook = locate_submission()
+    result, cells, _ = results_for(student, notebook)
+    passed, text = verdict(result, cells, test_name)
+    if not passed:
+        raise AssertionError(text)
+    print(f"{test_name}: passed")
