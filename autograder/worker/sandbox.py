@@ -8,7 +8,8 @@ a fresh worker, and the forked child calls :func:`run_init`.  The process struct
         │              and UTS namespaces, pivots into the allowlisted root, forks the server, then
         │              only waits: when the server ends or the judge's end of the channel closes it
         │              exits, and the kernel kills every process of the pid namespace with it
-        └── server     drops to the sandbox uid with limits and a clean environment, then serves
+        └── server     drops to the sandbox uid with limits and a clean environment, loads the
+                       syscall filter (:mod:`.syscalls`), then serves
 
 The new root is an empty read-only tmpfs holding only: read-only binds of the system folders, the
 Python installation and the virtual environment (at their host paths), the /etc and /sys files that
@@ -16,6 +17,11 @@ Python and TensorFlow read after confinement; private size-limited tmpfs mounts 
 /dev/shm and the working directory; /dev/{null,zero,full,random,urandom}; a fresh /proc that shows
 the sandbox's own processes only.  A step the machine does not allow is skipped and reported: the
 isolation dict in the hello says exactly what is in force.
+
+Where the kernel refuses namespaces but the process is root (Gradescope's containers: root without
+CAP_SYS_ADMIN), the server still runs as a sandbox uid of its own, in a fresh 0700 working directory
+under :data:`HOMES`, with the limits and the syscall filter; the runner makes the course's private
+paths root-only first (:mod:`.confinement`), and every process of the uid is killed at close.
 """
 import ctypes
 import fcntl
@@ -29,6 +35,7 @@ import sys
 import tempfile
 
 from ..wire.plan import SANDBOX_HOME, launch_env, sandbox_env
+from . import syscalls
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -39,6 +46,7 @@ PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 UID_FIRST, UID_COUNT = 200000, 65536         # sandbox uids, drawn in turn (no passwd entries)
 UID_COUNTER = "/run/nice-autograder/next-uid"  # root-only, outside every sandbox, flock-protected
+HOMES = "/run/nice-sandboxes"  # without a private filesystem: root's, 0711; a 0700 working directory per sandbox
 
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 #: What Python and TensorFlow open after confinement (strace of a grading run): the dynamic linker's
@@ -293,8 +301,20 @@ def _unshare_namespaces(plan, pid_note):
 
 
 def _host_home(files, uid):
-    """Without a private filesystem: a temporary host folder as working directory (removed at the end)."""
-    home = tempfile.mkdtemp(prefix="nice-worker-")
+    """Without a private filesystem: a fresh 0700 host folder as working directory (removed at the end).
+
+    As root it lies in :data:`HOMES` (traversable, not listable, by the sandbox uids), so that it does
+    not depend on a shared world-writable folder such as /tmp, which the runner may close.
+    """
+    parent = None
+    if uid is not None:
+        try:
+            os.makedirs(HOMES, mode=0o711, exist_ok=True)
+            os.chmod(HOMES, 0o711)
+            parent = HOMES
+        except OSError:
+            pass
+    home = tempfile.mkdtemp(prefix="nice-worker-", dir=parent)
     for name, data in files.items():
         with open(os.path.join(home, name), "wb") as f:
             f.write(data)
@@ -404,6 +424,9 @@ def _serve_confined(sock, plan, uid, home, iso, serve):
     die_with_parent()
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     os.chdir(home)
+    iso["syscalls"] = syscalls.install(network=plan.network)
+    if isinstance(iso["syscalls"], dict) and not plan.network and not iso["network"].startswith("none"):
+        iso["network"] = f"none (the syscall filter refuses sockets other than AF_UNIX; namespace {iso['network']})"
     iso["limits"] = {"memory_mib": lim.memory_bytes // 2**20, "cpu_s": lim.cpu_seconds,
                      "file_mib": lim.file_bytes // 2**20, "processes": lim.processes}
     iso["environment"] = sorted(env)

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT
 from autograder.judge.client import Worker, default_plan
+from autograder.worker.sandbox import HOMES
 from autograder.wire.names import ZYGOTE_ENV
 from autograder.wire.plan import LAUNCH_ENV, SANDBOX_HOME, Limits, Plan, launch_env, sandbox_env
 
@@ -139,8 +140,72 @@ def _forker(name):
             time.sleep(0.01)
     return "started"
 
+def _channels(shared):
+    """Try every kernel object two sandboxes could share, on ``shared`` (a file every sandbox binds)."""
+    import fcntl, socket, struct, subprocess, threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    def call(fn):
+        try:
+            out = fn()
+        except OSError as err:
+            return err.errno
+        if isinstance(out, int) and out < 0:
+            return ctypes.get_errno()
+        return "allowed"
+    fd = os.open(shared, os.O_RDONLY)
+    lock = struct.pack("hh4xqqi4x", fcntl.F_RDLCK, 0, 0, 1, 0)
+    tried = {
+        "flock": lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB),
+        "F_SETLK": lambda: fcntl.fcntl(fd, fcntl.F_SETLK, lock),
+        "F_GETLK": lambda: fcntl.fcntl(fd, fcntl.F_GETLK, lock),
+        "F_OFD_SETLK": lambda: fcntl.fcntl(fd, 37, lock),
+        "F_OFD_GETLK": lambda: fcntl.fcntl(fd, 36, lock),
+        "F_SETLEASE": lambda: fcntl.fcntl(fd, 1024, fcntl.F_RDLCK),
+        "F_NOTIFY": lambda: fcntl.fcntl(os.open("/tmp", os.O_RDONLY), 1026, 1),
+        "inotify_init1": lambda: libc.inotify_init1(0),
+        "fanotify_init": lambda: libc.fanotify_init(0, 0),
+        "AF_INET": lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM),
+        "AF_INET6": lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM),
+        "AF_NETLINK": lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW),
+        "abstract AF_UNIX bind": lambda: socket.socket(socket.AF_UNIX).bind("\0nice-probe"),
+        "AF_UNIX connect": lambda: socket.socket(socket.AF_UNIX).connect("\0nice-probe"),
+        "mkfifo": lambda: os.mkfifo(os.path.join(os.getcwd(), "fifo")),
+        "msgget": lambda: libc.msgget(0, 0o1666),
+        "semget": lambda: libc.semget(0, 1, 0o1666),
+        "shmget": lambda: libc.shmget(0, 4096, 0o1666),
+        "mq_open": lambda: libc.syscall(240, b"nice-probe", os.O_CREAT | os.O_RDWR, 0o666, None),
+        "keyctl": lambda: libc.syscall(250, 0, -3, 0, 0, 0),
+        "add_key": lambda: libc.syscall(248, b"user", b"nice-probe", b"memo", 4, -3),
+        "ptrace": lambda: libc.ptrace(0, 0, 0, 0),
+        "process_vm_readv": lambda: libc.syscall(310, 1, 0, 0, 0, 0, 0),
+        "perf_event_open": lambda: libc.syscall(298, 0, 0, -1, -1, 0),
+        "bpf": lambda: libc.syscall(321, 0, 0, 0),
+        "userfaultfd": lambda: libc.syscall(323, 0),
+        "io_uring_setup": lambda: libc.syscall(425, 1, None),
+        "unshare": lambda: libc.unshare(0x00020000),
+        "unshare user": lambda: libc.unshare(0x10000000),
+        "setns": lambda: libc.setns(0, 0),
+        "clone with CLONE_NEWUSER": lambda: libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0),
+        "mount": lambda: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None),
+        "name_to_handle_at": lambda: libc.syscall(303, -100, b"/", 0, 0, 0),
+        "pidfd_getfd": lambda: libc.syscall(438, 0, 0, 0),
+        "clone3": lambda: libc.syscall(435, 0, 0),
+    }
+    found = {name: call(fn) for name, fn in tried.items()}
+    works = {}
+    works["socketpair"] = call(socket.socketpair)
+    ran = []
+    thread = threading.Thread(target=lambda: ran.append(1))
+    thread.start()
+    thread.join()
+    works["thread"] = "allowed" if ran else "did not run"
+    works["subprocess"] = call(lambda: subprocess.run(["true"], check=True))
+    works["F_GETFL"] = call(lambda: fcntl.fcntl(fd, fcntl.F_GETFL))
+    return {"refused": found, "works": works}
+
 PROBES = {"walk": _walk, "read": _read, "fill": _fill, "environment": _environment, "processes": _processes,
-          "drop": _drop, "look": _look, "forker": _forker}
+          "drop": _drop, "look": _look, "forker": _forker,
+          "channels": _channels}
 
 def outlier_score(probe, arg):
     return json.dumps(PROBES[probe](arg))
@@ -326,10 +391,25 @@ def test_refused_namespaces_are_reported_and_the_worker_still_serves(sandbox):
     worker = sandbox("no_namespaces")
     iso = worker.isolation
     assert all(note.startswith("NOT isolated") for note in iso["namespaces"].values()), iso["namespaces"]
-    assert iso["filesystem"].startswith("NOT confined") and iso["network"].startswith("allowed")
+    assert iso["filesystem"].startswith("NOT confined") and iso["network"].startswith("none (the syscall filter")
     seen = probe(worker, "environment")
     assert seen["cwd"] == seen["environ"]["HOME"] != SANDBOX_HOME and seen["home"] == ["nice_helpers.py"]
+    home = os.stat(seen["cwd"])
+    assert os.path.dirname(seen["cwd"]) == HOMES and os.stat(HOMES).st_mode & 0o777 == 0o711
+    assert (home.st_uid, home.st_mode & 0o777) == (_uid(worker), 0o700)
     assert set(seen["environ"]) == set(LAUNCH_ENV) | set(sandbox_env()) and seen["uid"] == _uid(worker)
     home = seen["cwd"]
     worker.close()
     assert not os.path.exists(home), "the temporary working directory was left behind"
+
+
+@pytest.mark.parametrize("kind", ["normal", "no_namespaces"])
+def test_syscall_filter_refuses_every_shared_kernel_object(sandbox, kind):
+    """Locks, leases, notifications, IPC, keyrings, sockets, namespaces: EPERM (clone3: ENOSYS); the rest works."""
+    worker = sandbox(kind)
+    assert isinstance(worker.isolation["syscalls"], dict), worker.isolation["syscalls"]
+    seen = probe(worker, "channels", "/etc/ld.so.cache")  # a host file every sandbox reads
+    expected = {name: errno.ENOSYS if name == "clone3" else errno.EPERM for name in seen["refused"]}
+    assert seen["refused"] == expected
+    assert seen["works"] == {"socketpair": "allowed", "thread": "allowed", "subprocess": "allowed",
+                             "F_GETFL": "allowed"}
