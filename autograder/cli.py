@@ -15,6 +15,8 @@ def main(argv=None):
     g.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     g.add_argument("--no-zygote", action="store_true", help="start every worker from scratch")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--allow-unconfined", action="store_true",
+                   help="grade even where nothing can confine student code (not root and no namespaces)")
 
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
     c.add_argument("--seeds", type=int, default=24, help="number of seeds (default 24)")
@@ -39,10 +41,11 @@ def main(argv=None):
     if args.verb == "grade":
         from .grade import main as grade
         from .grade.discover import DiscoveryError
+        from .worker.confinement import Unconfined
         try:
             grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
-                  progress=not args.no_progress)
-        except DiscoveryError as err:
+                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined)
+        except (DiscoveryError, Unconfined) as err:
             parser.exit(2, f"python -m autograder grade: error: {err}\n")
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate

@@ -6,30 +6,41 @@ of ``grades.csv`` and their folders, everybody else stays (see :mod:`.merge`).
 from pathlib import Path
 
 
-def main(inputs, out_dir, workers=2, use_zygote=True, progress=True):
-    """Grade ``inputs`` into ``out_dir``; print a table, the outputs and the class summary; return the results.
+def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False):
+    """Grade ``inputs`` into ``out_dir``; print the isolation, a table, the outputs and the class summary; return the results.
 
     Raises:
         DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
+        Unconfined: nothing can confine student code here and ``allow_unconfined`` is false (nothing is graded).
     """
+    from .. import paths, secret
+    from ..worker import confinement
     from .discover import discover
     from .report import summary_table, write_outputs
     from .run import grade_submissions
     from .summary import write_summary
 
+    mode = confinement.probe()
+    if mode == "none" and not allow_unconfined:
+        raise confinement.Unconfined(confinement.REFUSAL)
+    print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
     submissions = discover(inputs)
     for note in submissions.notes:
         print("note:", note)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    results = grade_submissions(submissions, workers=workers, use_zygote=use_zygote, progress=progress)
+    with confinement.guard(mode, [secret.location(), out_dir, *inputs], top=str(paths.ROOT)) as notes:
+        for note in notes:
+            print(note)
+        results = grade_submissions(submissions, workers=workers, use_zygote=use_zygote, progress=progress)
     rows = write_outputs(results, out_dir)
     print(summary_table(results))
     kept = len(rows) - len(results)
     print(f"\noutputs in {out_dir}: grades.csv ({len(rows)} students" + (f", {kept} kept from earlier runs" if kept else "")
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
-    isolation = next((r.worker.get("isolation") for r in results if r.worker.get("isolation")), None)
-    if isolation:
-        print("isolation:", ", ".join(f"{k}={v}" for k, v in isolation.items()))
+    isolation = sorted({confinement.line(r.worker.get("isolation"), per_sandbox=True)
+                        for r in results if r.worker.get("isolation")})
+    isolation = [("WARNING: " if confinement.is_degraded(text) else "") + text for text in isolation]
+    print(*isolation, sep="\n")
     print()
-    print(write_summary(out_dir, rows, [(t.name, t.points) for t in results[0].tests]), end="")
+    print(write_summary(out_dir, rows, [(t.name, t.points) for t in results[0].tests], isolation=isolation), end="")
     return results

@@ -87,10 +87,14 @@ def summary_png(s, path):
     plt.close(fig)
 
 
-def write_summary(out_dir, rows, checks):
-    """Write summary.txt and summary.png into ``out_dir``; returns the text."""
+def write_summary(out_dir, rows, checks, isolation=()):
+    """Write summary.txt and summary.png into ``out_dir``; returns the text.
+
+    ``isolation``: lines that say this run's isolation (a degraded one starts with "WARNING"), put first.
+    """
     s = summarize(rows, checks)
     text = summary_text(s)
+    text = "".join(f"{line}\n" for line in isolation) + text
     Path(out_dir, "summary.txt").write_text(text)
     if s.n:
         summary_png(s, Path(out_dir, "summary.png"))
