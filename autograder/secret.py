@@ -30,13 +30,17 @@ def key():
     """The course's key (32 bytes), created with mode 0600 the first time it is needed."""
     path = location()
     if path not in _cache:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
+        if not path.exists():  # written whole, then linked: a concurrent reader never sees half a key
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{_random.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(_random.token_hex(32) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         text = path.read_text().strip()
         if len(text) < 32:
             raise RuntimeError(f"{path}: the course secret is empty or too short; delete it to make a new one")

@@ -19,38 +19,42 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import notebook, paths
+from .. import notebook, paths, secret
 from ..judge.client import Worker
 from ..wire.names import ZYGOTE_ENV
 from ..grade.run import grade_submissions, zygote
+from ..judge import seeds
 from ..judge.facade import Submission
+from ..results import file_sha256
 from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 
 MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
-GRADING_SEED = 2024  # must equal autograder/judge/graders/test_training.py:SEED
+GRADING_VARIANT = 0  # the judge's keyed streams in a grading run (--seed-offset 0)
 
 
-def _measure(notebook_path, seeds):
+def _measure(notebook_path, variants):
+    """The parabola run of a notebook under each of the judge's keyed ``variants`` (see judge/seeds.py)."""
     program = notebook.assemble(notebook_path)
-    with Worker(program, budget_s=60.0 + 30.0 * len(seeds)) as worker:
+    sha = seeds.SUBMISSION = file_sha256(notebook_path)
+    with Worker(program, budget_s=60.0 + 30.0 * len(variants)) as worker:
         sub = Submission(worker, program)
         values = []
-        for seed in seeds:
+        for variant in variants:
             try:
-                values.append(parabola_nll(sub, seed))
+                values.append(parabola_nll(sub, lambda label, v=variant: secret.rng(sha, label, v)))
             except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
                 values.append(ParabolaRun(float("inf"), 0.0, float("inf")))
-                print(f"  {Path(notebook_path).stem} seed {seed}: {str(err).splitlines()[0][:120]}")
+                print(f"  {Path(notebook_path).stem} variant {variant}: {str(err).splitlines()[0][:120]}")
         return values
 
 
 def main(seeds=24):
     started = time.time()
-    grading_seeds = [GRADING_SEED]
+    grading_seeds = [GRADING_VARIANT]
     with zygote(enabled=True) as sock:
         if sock:
             os.environ[ZYGOTE_ENV] = sock
-        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(seeds)) + grading_seeds))
+        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(1, seeds + 1)) + grading_seeds))
         correct = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("alt_*.ipynb"))}
         mutants = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("bug_*.ipynb"))}
         os.environ.pop(ZYGOTE_ENV, None)
@@ -106,7 +110,7 @@ def _check_margins(seeds):
     """Reference over ``seeds`` grader seed offsets and the bug bank at offset 0: every statistic's spread."""
     bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
     subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
-    args = [["--seed-offset", str(k)] for k in range(seeds)] + [[] for _ in bugs]
+    args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bugs]
     results = grade_submissions(subs, workers=2, judge_args=args, progress=True)
     ref_full = sum(r.score == r.max_score for r in results[:seeds])
     stats = {}

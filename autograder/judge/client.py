@@ -28,9 +28,10 @@ END_GRACE_S = 2.0  # the init exits at once when the channel closes; SIGKILL aft
 class WorkerError(Exception):
     """A request did not produce a result.  ``kind``: student, timeout, crashed, unavailable."""
 
-    def __init__(self, kind, message, traceback="", output=""):
+    def __init__(self, kind, message, traceback="", output="", raised_at=None):
         super().__init__(message)
         self.kind, self.message, self.traceback, self.output = kind, message, traceback, output
+        self.raised_at = raised_at  # (grade_id, line) where a student exception was raised, if in a cell
 
     def describe(self):
         text = self.message
@@ -143,7 +144,7 @@ class Worker:
                               "(os._exit, a crash, or the memory limit)") from None
         if not reply["ok"]:
             raise WorkerError("student", f"{reply.get('error')}: {reply.get('message')}",
-                              reply.get("traceback", ""), reply.get("output", ""))
+                              reply.get("traceback", ""), reply.get("output", ""), reply.get("raised_at"))
         return reply["result"]
 
     def request(self, op, timeout=REQUEST_TIMEOUT_S, **fields):

@@ -7,14 +7,21 @@ Every answer is checked here, before a grader uses it: arrays have the shape the
 and finite entries (``NaN < tol`` is False, so an unchecked NaN passes any check written as "no
 entry exceeds the tolerance"), scalars are scalars.
 
-**Cross-examination.**  A submission can remember what it was asked: a memo from forward's outputs
-back to its inputs answers ``backward(forward(x)) = x`` whatever backward computes.  So no grader
-accepts a relation between two answers of one process.  :meth:`Ref.twin` builds the same object in
-the submission's second worker (its *twin*: the same program in another confined process, which
-cannot reach the first) and copies the object's weights into it *before* the object sees the data
-of the check; then forward runs in one process and backward in the other, on inputs neither saw
-before.  Rule for graders: call ``twin()`` before sending a check's data, and use fresh data in
-every check.
+**The worker is an adversary.**  Whatever runs in it can be rebound by the notebook, so everything it
+returns is a claim, and the judge confirms claims by behaviour it chooses:
+
+* *Hidden probes.*  Rows sent to ``forward``/``backward`` sit among decoys in a secret random order
+  (:mod:`.probes`), and a random part of them is asked again of the *twin* (:meth:`Ref.twin`: the
+  same object built in the submission's second worker, another confined process that cannot reach
+  the first); both answers must agree.  The twin gets the object's weights *before* a check's data
+  reaches the object, and again after anything changed them (training, weights the judge set), so a
+  memo of earlier answers, in memory or in a weight, cannot make the two agree on new data.
+* *No relation between two answers of one process* is accepted: round trips run forward in one
+  worker and backward in the other.
+* *Weights the judge draws.*  The judge reads the weights' shapes (a claim), draws their values from
+  its secret stream, sets them and checks that forward moved; what depends on which weight is
+  measured by perturbing each and watching forward (:meth:`Ref.dependent_parameters`), never by
+  asking the worker to count.
 """
 import itertools
 import time
@@ -24,7 +31,12 @@ import pytest
 
 from ..wire.budgets import REQUEST_TIMEOUT_S as REQUEST_TIMEOUT
 from ..wire.budgets import SUBMISSION_BUDGET_S
+from . import probes, seeds
 from .client import Worker, WorkerError
+
+STUB = "raise NotImplementedError()"  # what each gap of the release holds (nbgrader_config.py's code_stub)
+CHANGES_WEIGHTS = ("train",)          # notebook functions that change the weights of the model they get
+MAX_WEIGHTS = 10_000                  # more tracked weights than any NICE of the graders has
 
 
 def _describe_arg(value):
@@ -54,6 +66,10 @@ def _what_came(value, arr):
     if arr is None:
         return "None" if value is None else "a " + type(value).__name__
     return "a scalar" if arr.ndim == 0 else f"shape {arr.shape}"
+
+
+def _row(values):
+    return "[" + ", ".join(f"{v:.6g}" for v in np.asarray(values).ravel()[:6]) + "]"
 
 
 def _check_finite(arr, what):
@@ -98,6 +114,8 @@ class Ref:
 
     def __init__(self, sub, name, label, recipe):
         self.sub, self.name, self.label, self.recipe = sub, name, label, recipe
+        self._copy = None      # the twin (a Ref in the other worker), once made
+        self._stale = False    # this object's weights changed since the twin got them
 
     @property
     def dim(self):
@@ -109,17 +127,40 @@ class Ref:
         return self.sub.run(f"{self.label}.{_signature(method, args, kwargs)}", "call",
                             obj=self.name, method=method, args=list(args), kwargs=kwargs)
 
-    def _map(self, method, x, finite):
+    def _map(self, method, x, finite, hide=True, recheck=True):
+        """``method`` of rows x, hidden among decoys; a random part asked again of the twin (see module doc)."""
         x = np.asarray(x, np.float64)
-        return expect_array(self(method, x), x.shape, f"{self.label}.{method}({_describe_arg(x)})", finite)
+        what = f"{self.label}.{method}({_describe_arg(x)})"
+        twin = self._synced_twin() if recheck and self.sub.is_main else None
+        if hide and len(x):
+            hidden = probes.Hidden(x, self.sub.rng)
+            raw = expect_array(self(method, hidden.batch), hidden.batch.shape, what, finite=False)
+            out = hidden.take(raw)
+        else:
+            out = expect_array(self(method, x), x.shape, what, finite=False)
+        if finite:
+            _check_finite(out, what)
+        if twin is not None and len(x):
+            rows = probes.recheck_rows(len(x), self.sub.rng)
+            again = twin._map(method, x[rows], finite=False, recheck=False)
+            gap = probes.disagreement(out[rows], again)
+            if gap:
+                worst = rows[int(np.argmax(np.max(np.abs(out[rows] - again), axis=1)))]
+                pytest.fail(
+                    f"{self.label}.{method} is not a fixed function of each row: the same input row gave "
+                    f"different answers in two calls (in different batches, to two copies of the object with the "
+                    f"same weights), e.g. {_row(out[worst])} and {_row(again[list(rows).index(worst)])}. "
+                    f"{method} must not depend on the other rows of the batch, on earlier calls or on hidden "
+                    "state", pytrace=False)
+        return out
 
-    def forward(self, x, finite=True):
+    def forward(self, x, finite=True, hide=True, recheck=True):
         """forward(x), checked to have x's shape and (unless ``finite=False``) finite entries."""
-        return self._map("forward", x, finite)
+        return self._map("forward", x, finite, hide, recheck)
 
-    def backward(self, z, finite=True):
+    def backward(self, z, finite=True, hide=True, recheck=True):
         """backward(z), checked like :meth:`forward`."""
-        return self._map("backward", z, finite)
+        return self._map("backward", z, finite, hide, recheck)
 
     def log_det(self):
         """log_det_jacobian(), checked to be a finite scalar."""
@@ -131,46 +172,101 @@ class Ref:
 
     def build(self):
         """Call forward once on two zero rows so that lazily built layers create their weights."""
-        self.forward(np.zeros((2, self.dim)))
+        expect_array(self("forward", np.zeros((2, self.dim))), (2, self.dim), f"{self.label}.forward(<zeros>)",
+                     finite=False)
 
-    def randomize(self, seed, std):
-        return self.sub.run(f"randomizing the weights of {self.label}", "randomize",
-                            obj=self.name, seed=seed, std=std)
-
-    def used_parameters(self, x):
-        what = f"counting the parameters {self.label}.forward(x) depends on"
-        return expect_count(self.sub.run(what, "used_parameters", obj=self.name, x=np.asarray(x)), what)
-
+    # -- weights: what the worker says they are is a claim; the judge checks what they do ----------
     def weights(self):
-        """The values of the object's tracked weights, in order."""
+        """The values of the object's tracked weights, in order (a claim of the worker)."""
         value = self.sub.run(f"reading the weights of {self.label}", "get_weights", obj=self.name)
-        if not isinstance(value, list):
+        if not isinstance(value, list) or len(value) > MAX_WEIGHTS:
             pytest.fail(f"reading the weights of {self.label}: got {type(value).__name__}", pytrace=False)
         return [expect_array(w, np.shape(w), f"weight {i} of {self.label}") for i, w in enumerate(value)]
 
-    def twin(self):
-        """The same object built in the submission's twin worker, with this object's weights now.
+    def trainable(self, count):
+        """Which of the ``count`` weights are trainable (a claim of the worker; a list of booleans)."""
+        value = self.sub.run(f"reading which weights of {self.label} are trainable", "trainable", obj=self.name)
+        if not (isinstance(value, list) and len(value) == count and all(isinstance(v, bool) for v in value)):
+            pytest.fail(f"reading which weights of {self.label} are trainable: expected {count} booleans",
+                        pytrace=False)
+        return value
 
-        Call it before this object sees the check's data: the copy then knows nothing the check asks.
+    def set_weights(self, arrays):
+        """Give the object these weight values; its twin gets them before its next use."""
+        self.sub.run(f"setting the weights of {self.label}", "set_weights", obj=self.name, arrays=list(arrays))
+        self._stale = True
+
+    def set_random_weights(self, std, rng, probe):
+        """Give every trainable weight i.i.d. N(0, std^2) values the judge draws; check forward moved.
+
+        ``probe``: rows whose outputs must change (a worker that ignored the values would keep them).
         """
-        factory, args, kwargs, seed = self.recipe
-        other = self.sub.twin()
-        if seed is not None:
-            other.seed(seed)
-        copy = other._new(f"a second {self.label}", factory, args, kwargs)
-        self.build()
-        copy.build()
-        other.run(f"copying the weights of {self.label} into {copy.label}", "set_weights",
-                  obj=copy.name, arrays=self.weights())
-        return copy
+        weights = self.weights()
+        before = self.forward(probe, recheck=False)
+        drawn = [rng.normal(0.0, std, w.shape) if t else w
+                 for w, t in zip(weights, self.trainable(len(weights)))]
+        self.set_weights(drawn)
+        after = self.forward(probe, recheck=False)
+        if np.allclose(before, after, rtol=0.0, atol=1e-6):
+            pytest.fail(f"the grader gave the weights of {self.label} random values (those Keras tracks in "
+                        "`weights`), but forward still returns the same outputs: are the layers' weights "
+                        "tracked (add_weight, Keras layers as attributes) and used by forward?", pytrace=False)
+        return drawn
+
+    def dependent_parameters(self, x, rng):
+        """How many tracked parameters forward(x) depends on, measured by perturbing each weight in turn.
+
+        A weight counts when other values for it (drawn by the judge) change forward(x).  The worker
+        runs the perturbations in one request; forward must then still give the outputs it gave before.
+        """
+        weights = self.weights()
+        base = self.forward(x, recheck=False)
+        changes = [[i, w + rng.normal(0.0, 0.5, w.shape) * (np.std(w) + 0.1)] for i, w in enumerate(weights)]
+        what = f"forward of {self.label} with one weight changed at a time"
+        outputs = expect_array(self.sub.run(what, "forward_with", obj=self.name, x=np.asarray(x, np.float64),
+                                            changes=changes), (len(weights), *np.shape(x)), what, finite=False)
+        if probes.disagreement(self.forward(x, recheck=False), base):
+            pytest.fail(f"{self.label}: after each weight was set back, forward gave other outputs than before: "
+                        "forward must depend only on its input and the weights", pytrace=False)
+        moved = [not np.allclose(out, base, rtol=0.0, atol=1e-6) for out in outputs]
+        return int(sum(w.size for w, m in zip(weights, moved) if m))
+
+    def twin(self):
+        """The same object in the submission's twin worker, holding this object's weights now.
+
+        Made (or given the weights again) before this object sees a check's data: the copy then knows
+        nothing the check asks.
+        """
+        return self._synced_twin()
+
+    def _synced_twin(self):
+        if self._copy is None:
+            factory, args, kwargs, seed = self.recipe
+            other = self.sub.twin()
+            if seed is not None:
+                other.seed(seed)
+            self._copy = other._new(f"a second {self.label}", factory, args, kwargs)
+            self.build()
+            self._copy.build()
+            self._stale = True
+        if self._stale:
+            self._copy.sub.run(f"copying the weights of {self.label} into {self._copy.label}", "set_weights",
+                               obj=self._copy.name, arrays=self.weights())
+            self._stale = False
+        return self._copy
+
+    def changed(self):
+        """Note that something (training) changed the object's weights: the twin gets them again."""
+        self._stale = True
 
 
 class Submission:
     """The graders' view of one submission: its worker, and a twin worker started when first needed."""
 
-    def __init__(self, worker, program, budget_s=SUBMISSION_BUDGET_S):
-        self.worker, self.program, self.budget_s = worker, program, budget_s
+    def __init__(self, worker, program, budget_s=SUBMISSION_BUDGET_S, is_main=True):
+        self.worker, self.program, self.budget_s, self.is_main = worker, program, budget_s, is_main
         self.started = time.monotonic()
+        self.rng = seeds.rng("decoys" if is_main else "decoys of the twin")
         self._ids = itertools.count()
         self._seed = None
         self._twin = None
@@ -181,6 +277,22 @@ class Submission:
                   for gid, status in (self.worker.load_status or {}).items() if status != "ok"]
         return ("\nNote: " + "; ".join(notes)) if notes else ""
 
+    def _is_stub(self, error):
+        """Whether the exception is the template's own ``raise NotImplementedError()``, still in the cell.
+
+        The worker says where the exception was raised (a claim); the judge checks that line of the
+        program it sent.
+        """
+        if not (error.kind == "student" and error.message.startswith("NotImplementedError")):
+            return False
+        where = getattr(error, "raised_at", None)
+        if not (isinstance(where, (list, tuple)) and len(where) == 2):
+            return False
+        cells = {c["grade_id"]: c["code"] for c in self.program.cells}
+        lines = cells.get(where[0], "").splitlines()
+        line = where[1]
+        return isinstance(line, int) and 0 < line <= len(lines) and lines[line - 1].strip() == STUB
+
     def run(self, what, op, timeout=REQUEST_TIMEOUT, **fields):
         """Send one request; on failure fail the test with what was called and what happened."""
         fields = {k: (v.name if isinstance(v, Ref) and k == "obj" else v) for k, v in fields.items()}
@@ -189,8 +301,8 @@ class Submission:
             return self.worker.request(op, timeout=timeout, **fields)
         except WorkerError as err:
             error = err
-        if error.kind == "student" and error.message.startswith("NotImplementedError"):
-            pytest.fail(f"not implemented: {what} raised NotImplementedError "
+        if self._is_stub(error):
+            pytest.fail(f"not implemented: {what} reached the template's `raise NotImplementedError()` "
                         "(fill in the code marked YOUR CODE HERE)", pytrace=False)
         pytest.fail(f"calling {what}: {error.describe()}{self._hint()}", pytrace=False)
 
@@ -208,19 +320,47 @@ class Submission:
         return self._new(_signature(cls, args, kwargs), cls, args, kwargs)
 
     def func(self, name, *args, returns=None, timeout=REQUEST_TIMEOUT, **kwargs):
-        """Call the notebook's function ``name``; ``returns``: the shape its answer must have (``()``: a scalar)."""
+        """Call the notebook's function ``name``; ``returns``: the shape its answer must have (``()``: a scalar).
+
+        A Ref among the arguments of ``train`` has other weights afterwards (:meth:`Ref.changed`).
+        """
         what = _signature(name, args, kwargs)
+        for ref in (a for a in (*args, *kwargs.values()) if isinstance(a, Ref)):
+            if ref._copy is not None and self.is_main:
+                ref._synced_twin()  # the twin gets the weights before this call's data reaches the object
         value = self.run(what, "func", timeout=timeout, name=name, args=list(args), kwargs=kwargs)
+        if name in CHANGES_WEIGHTS:
+            for ref in (a for a in (*args, *kwargs.values()) if isinstance(a, Ref)):
+                ref.changed()
         if returns is None:
             return value
         return expect_scalar(value, what) if tuple(returns) == () else expect_array(value, returns, what)
+
+    def rows_func(self, name, model, args, decoys=None, returns="values", timeout=REQUEST_TIMEOUT, **kwargs):
+        """Call ``name(model, *args, **kwargs)`` with x = args[0] hidden among decoy rows.
+
+        ``decoys(hidden)``: ``{position in args: decoy rows}`` for the other row-aligned arguments (a
+        mask, noise); x's decoys are drawn by :class:`probes.Hidden`.  ``returns``: "values" (one
+        number per row), "rows" (a row per row, x's shape), or "batch" (a scalar over the whole batch:
+        returned with the batch, for the grader to recompute).  Only x's rows are returned.
+        """
+        hidden = probes.Hidden(args[0], self.rng)
+        extra = decoys(hidden) if decoys else {}
+        call = [hidden.batch] + [hidden.mix(a, extra[i]) if i in extra else a for i, a in enumerate(args[1:], 1)]
+        what = _signature(name, [model, *[np.asarray(a) if i in extra or i == 0 else a
+                                           for i, a in enumerate(args)]], kwargs)
+        value = self.func(name, model, *call, timeout=timeout, **kwargs)
+        if returns == "batch":
+            return expect_scalar(value, what), hidden.batch
+        shape = hidden.batch.shape if returns == "rows" else (len(hidden.batch),)
+        return hidden.take(expect_array(value, shape, what))
 
     def twin(self):
         """The submission's second worker (same program, own process), started on first use."""
         if self._twin is None:
             left = max(1.0, self.budget_s - (time.monotonic() - self.started))
             self._twin = Submission(Worker(self.program, plan=self.worker.plan, budget_s=left),
-                                    self.program, budget_s=left)
+                                    self.program, budget_s=left, is_main=False)
         return self._twin
 
     def close(self):

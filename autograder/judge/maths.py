@@ -20,27 +20,36 @@ def normal_log_prob(z):
 PRIORS = {"logistic": logistic_log_prob, "normal": normal_log_prob}
 
 
-def identify_prior(z, log_prob, atol=1e-3):
-    """Which standard prior ("logistic"/"normal") gives ``log_prob`` at ``z``, or None."""
-    for name, fn in PRIORS.items():
-        if np.allclose(log_prob, fn(z), atol=atol, rtol=1e-5):
-            return name
-    return None
+def random_rotations(rng, n, d):
+    """``n`` random orthonormal d x d matrices (Haar-distributed, from the QR of Gaussian matrices)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, d, d)))
+    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[:, None, :]
 
 
-def finite_difference_points(x, h):
-    """Points x +- h e_j for each example and dimension: shape (n * 2D, D)."""
-    x = np.asarray(x, np.float64)
-    n, d = x.shape
-    eye = np.eye(d) * h
-    return np.concatenate([x[:, None, :] + eye[None], x[:, None, :] - eye[None]], axis=1).reshape(-1, d)
+class Stencil:
+    """Central differences along random directions with random steps: points x +- h_k v_k.
 
+    The directions v_k of each row are the columns of a random rotation V and each step h_k is drawn
+    from ``steps``, so no probe lies along an axis or at a fixed distance.  The points are rounded to
+    float32 (what the worker computes in) and the differences taken between the rounded points: with
+    G = [f(p_k+) - f(p_k-)] and P = [p_k+ - p_k-] (columns), J = G P^-1 exactly up to the curvature.
+    """
 
-def finite_difference_jacobian(x, outputs, h):
-    """Central-difference Jacobians (n, D_out, D_in) from the outputs at finite_difference_points."""
-    n, d = np.asarray(x).shape
-    out = np.asarray(outputs, np.float64).reshape(n, 2, d, -1)
-    return np.transpose((out[:, 0] - out[:, 1]) / (2 * h), (0, 2, 1))
+    def __init__(self, x, rng, steps=(2e-3, 6e-3)):
+        self.x = np.asarray(x, np.float64)
+        n, d = self.x.shape
+        offsets = np.swapaxes(random_rotations(rng, n, d) * rng.uniform(*steps, (n, 1, d)), 1, 2)
+        plus = (self.x[:, None] + offsets).astype(np.float32).astype(np.float64)   # row k: x + h_k v_k
+        minus = (self.x[:, None] - offsets).astype(np.float32).astype(np.float64)
+        self.deltas = np.swapaxes(plus - minus, 1, 2)  # (n, D, k): column k is p_k+ - p_k-
+        self.points = np.concatenate([plus, minus], axis=1).reshape(-1, d)
+
+    def jacobian(self, outputs):
+        """Jacobians (n, D_out, D) from the outputs at :attr:`points` (in their order)."""
+        n, d = self.x.shape
+        out = np.asarray(outputs, np.float64).reshape(n, 2, d, -1)
+        differences = np.swapaxes(out[:, 0] - out[:, 1], 1, 2)  # (n, D_out, k)
+        return np.swapaxes(np.linalg.solve(np.swapaxes(self.deltas, 1, 2), np.swapaxes(differences, 1, 2)), 1, 2)
 
 
 def slogdet(jac):
@@ -60,3 +69,8 @@ def importance_integral(log_p, log_q):
     """
     with np.errstate(over="ignore"):
         return float(np.mean(np.exp(np.asarray(log_p, np.float64) - np.asarray(log_q, np.float64))))
+
+
+def logistic_score(z):
+    """Gradient of :func:`logistic_log_prob` with respect to z: -tanh(z / 2), elementwise."""
+    return -np.tanh(np.asarray(z, np.float64) / 2.0)

@@ -3,6 +3,7 @@
 Loaded with ``-p autograder.judge.plugin``.  Results are written after every test, so whatever
 happens to the judge later, what it established is on disk.
 """
+import hashlib
 import json
 import os
 import time
@@ -23,13 +24,20 @@ def pytest_addoption(parser):
     group.addoption("--results-json", help="write per-test results here (JSON)")
     group.addoption("--manifest", help="write the list of graded tests with their points here (JSON)")
     group.addoption("--seed-offset", type=int, default=0,
-                    help="added to every grader seed; stability runs grade with many offsets (default 0)")
+                    help="selects another of the judge's keyed random streams for the same file; calibration "
+                         "and stability runs grade with many (default 0)")
     group.addoption("--budget", type=float, default=300.0,
                     help="wall-clock seconds the submission's worker may use in all (default 300)")
 
 
 def pytest_configure(config):
-    seeds.OFFSET = config.getoption("seed_offset") or 0
+    seeds.VARIANT = config.getoption("seed_offset") or 0
+    path = config.getoption("submission")
+    if path:
+        try:
+            seeds.SUBMISSION = hashlib.sha256(notebook.read_input(path)).hexdigest()
+        except notebook.NotebookError:
+            seeds.SUBMISSION = ""  # the submission fixture reports why it cannot be read
     config.addinivalue_line("markers", "points(n): the number of points this graded test is worth")
     config.addinivalue_line("markers", "hidden: the student sees this test's name and result only after grading")
 
@@ -78,9 +86,17 @@ def pytest_runtest_teardown(item):
 
 @pytest.fixture
 def measure(record_property):
-    """``measure(name, value, limit)``: record the statistic a check compares with its limit."""
-    def record(name, value, limit):
-        record_property(f"measure:{name}", {"value": float(value), "limit": float(limit)})
+    """``measure(name, value, limit, fail=None, at_least=False)``: record a statistic beside its limit.
+
+    With ``fail`` (a message, or a function of the value that makes one) the check fails unless
+    ``value < limit`` (``value >= limit`` with ``at_least``): each limit is written once.
+    """
+    def record(name, value, limit, fail=None, at_least=False):
+        value = float(value)
+        record_property(f"measure:{name}", {"value": value, "limit": float(limit)})
+        within = value >= limit if at_least else value < limit
+        if fail is not None and not within:
+            pytest.fail(fail(value) if callable(fail) else fail, pytrace=False)
         return value
     return record
 

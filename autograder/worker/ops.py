@@ -1,5 +1,6 @@
 """The operations a worker answers: run the cells, build objects, call their methods, read and set their
-weights (so that the judge can copy an object into the submission's second worker), all as plain data.
+weights (so that the judge can copy an object into the submission's second worker and set weights it
+drew), all as plain data.  The notebook can rebind any of this: the judge treats every answer as a claim.
 
 One :class:`Session` per worker.  Only the names in the allowlists below can be called; results are
 converted to numbers, strings and float arrays before they leave (:func:`plain`).
@@ -77,8 +78,10 @@ class Session:
         return "ok"
 
     def op_seed(self, seed):
+        """Seed Python, numpy and TensorFlow, with deterministic kernels: one file, the same numbers."""
         import tensorflow as tf
         tf.keras.utils.set_random_seed(int(seed))
+        tf.config.experimental.enable_op_determinism()
         return "ok"
 
     def op_call(self, obj, method, args=(), kwargs=None):
@@ -96,17 +99,6 @@ class Session:
             raise NameError(f"name '{name}' is not defined")
         return plain(self.ns[name](*self._resolve(list(args)), **self._resolve(kwargs or {})))
 
-    def op_used_parameters(self, obj, x):
-        """Number of trainable parameters whose gradient of sum(forward(x)^2) is non-zero."""
-        import tensorflow as tf
-        model = self.objects[obj]
-        with tf.GradientTape() as tape:
-            total = tf.reduce_sum(tf.square(model.forward(self._resolve(x))))
-        variables = model.trainable_variables
-        grads = tape.gradient(total, variables)
-        return int(sum(int(np.prod(v.shape)) for v, g in zip(variables, grads)
-                       if g is not None and bool(tf.reduce_any(tf.not_equal(tf.convert_to_tensor(g), 0.0)))))
-
     def op_get_weights(self, obj):
         """The values of every weight Keras tracks for ``obj`` (``obj.weights``), in order."""
         return [np.asarray(v.numpy(), np.float64) for v in self.objects[obj].weights]
@@ -123,10 +115,25 @@ class Session:
             v.assign(value.astype(getattr(v.dtype, "as_numpy_dtype", v.dtype)))
         return "ok"
 
-    def op_randomize(self, obj, seed, std):
-        """Give every trainable variable of ``obj`` i.i.d. N(0, std^2) values."""
-        rng = np.random.default_rng(int(seed))
-        for v in self.objects[obj].trainable_variables:
-            dtype = getattr(v.dtype, "as_numpy_dtype", v.dtype)
-            v.assign(rng.normal(0.0, float(std), tuple(v.shape)).astype(dtype))
-        return "ok"
+    def op_trainable(self, obj):
+        """Whether each weight of ``obj.weights`` is trainable, in the same order."""
+        trainable = {id(v) for v in self.objects[obj].trainable_weights}
+        return [id(v) in trainable for v in self.objects[obj].weights]
+
+    def op_forward_with(self, obj, x, changes):
+        """forward(x) once per change ``[index, value]``: weight ``index`` set to ``value``, then restored.
+
+        Returns an array (len(changes), *x.shape): what forward depends on, in one request.
+        """
+        variables = self.objects[obj].weights
+        inputs = self._resolve(x)
+        outputs = []
+        for index, value in changes:
+            v = variables[int(index)]
+            original = v.numpy()
+            v.assign(np.asarray(value).astype(original.dtype))
+            try:
+                outputs.append(np.asarray(self.objects[obj].forward(inputs), np.float64))
+            finally:
+                v.assign(original)
+        return np.stack(outputs) if outputs else np.zeros((0, *np.shape(x)))

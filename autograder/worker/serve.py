@@ -65,6 +65,13 @@ def preload():
         os.close(devnull)
 
 
+def _raised_at(frames):
+    """``[grade_id, line]`` of the innermost frame if it is in a notebook cell (``<cell ID>``), else None."""
+    if frames and frames[-1].filename.startswith("<cell ") and frames[-1].filename.endswith(">"):
+        return [frames[-1].filename[len("<cell "):-1], frames[-1].lineno]
+    return None
+
+
 def serve(sock, hello):
     """Answer requests until the judge closes the channel."""
     session = Session()
@@ -85,7 +92,7 @@ def serve(sock, hello):
             student = [f"  {f.filename}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
                        for f in tb if f.filename.startswith("<cell ")]
             reply = {"ok": False, "error": type(err).__name__, "message": str(err)[:400],
-                     "traceback": "\n".join(student[-8:])}
+                     "traceback": "\n".join(student[-8:]), "raised_at": _raised_at(tb)}
         reply["output"] = out.take()
         session.leave_if_forked()
         try:

@@ -9,11 +9,6 @@ from autograder import notebook
 from autograder.worker.ops import Session, plain
 
 
-def _mlp(n_in, n_out, hidden):
-    sizes = [n_in, *hidden, n_out]
-    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
-
-
 @pytest.fixture(scope="module")
 def session():
     sys.path.insert(0, str(ROOT / "source" / "assignment07"))  # the worker's cwd holds nice_helpers.py
@@ -66,7 +61,7 @@ def test_plain_converts_nested_results():
 
 def test_weights_copy_an_object_exactly(session):
     x = np.random.default_rng(0).standard_normal((5, 4))
-    session.op_randomize(_nice(session, "m2", seed=1), seed=7, std=0.3)
+    _nice(session, "m2", seed=1)
     _nice(session, "m3", seed=2)
     assert not np.allclose(session.op_call("m2", "forward", [x]), session.op_call("m3", "forward", [x]))
     session.op_set_weights("m3", session.op_get_weights("m2"))
@@ -78,24 +73,22 @@ def test_weights_copy_an_object_exactly(session):
         session.op_set_weights("m3", [np.zeros(w.size + 1) for w in weights])
 
 
-def test_randomize_is_reproducible_and_moves_every_variable(session):
-    before = session.op_get_weights(_nice(session, "m4"))
-    session.op_randomize("m4", seed=3, std=0.5)
-    first = session.op_get_weights("m4")
-    session.op_randomize("m4", seed=3, std=0.5)
-    assert all(np.array_equal(a, b) for a, b in zip(first, session.op_get_weights("m4")))
-    assert all(not np.array_equal(a, b) for a, b in zip(before, first))
+def test_trainable_flags_every_weight_in_order(session):
+    flags = session.op_trainable(_nice(session, "m4"))
+    assert flags == [True] * len(session.op_get_weights("m4")) and all(type(f) is bool for f in flags)
 
 
-def test_used_parameters_counts_what_forward_depends_on(session):
-    session.op_randomize(_nice(session, "m5"), seed=4, std=0.3)
+def test_forward_with_changes_one_weight_at_a_time_and_restores_it(session):
     x = np.random.default_rng(1).standard_normal((16, 4))
-    assert session.op_used_parameters("m5", x) == 2 * _mlp(2, 2, [8]) + 4
+    base = session.op_call(_nice(session, "m5"), "forward", [x])
     weights = session.op_get_weights("m5")
     assert [w.shape for w in weights[:4]] == [(2, 8), (8,), (8, 2), (2,)]  # the first coupling's network
-    weights[2][:] = weights[3][:] = 0.0  # its output layer zero: its hidden layer no longer matters
-    session.op_set_weights("m5", weights)
-    assert session.op_used_parameters("m5", x) == 2 * _mlp(2, 2, [8]) + 4 - (2 * 8 + 8)
+    changes = [[i, w + 1.0] for i, w in enumerate(weights)]
+    outputs = session.op_forward_with("m5", x, changes)
+    assert outputs.shape == (len(weights), 16, 4)
+    assert all(not np.allclose(out, base) for out in outputs), "forward depends on every weight"
+    assert np.array_equal(session.op_call("m5", "forward", [x]), base), "every weight is restored"
+    assert all(np.array_equal(a, b) for a, b in zip(weights, session.op_get_weights("m5")))
 
 
 def test_seed_makes_construction_reproducible(session):

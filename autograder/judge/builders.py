@@ -1,0 +1,88 @@
+"""What several graders build: NICE models with the judge's weights, and the structure of their Jacobian.
+
+Every seed and weight comes from the judge's keyed streams (:mod:`.seeds`), labelled by the check.
+"""
+import numpy as np
+import pytest
+
+from . import maths, seeds
+from .procedures import judge_jacobian, robust_log_det
+
+DIM = 6
+HIDDEN = [24, 24]
+#: A model whose log|det J| the grader made is at least this far from 0 (10x the checks' tolerances).
+MIN_ABS_LOG_DET = 0.5
+WEIGHT_STD = 0.3
+TRIES = 20
+
+
+def built_model(sub, label, num_couplings=4, hidden_units=HIDDEN, dim=DIM, **kwargs):
+    """A fresh NICE(dim, ...) built under the check's seed, its layers built (weights as initialized)."""
+    sub.seed(seeds.seed(f"{label}: model"))
+    model = sub.new("NICE", dim, num_couplings=num_couplings, hidden_units=hidden_units, **kwargs)
+    model.build()
+    return model
+
+
+def randomized_model(sub, label, needs_log_det=True, **kwargs):
+    """A NICE whose trainable weights the judge drew, with |log det J| > MIN_ABS_LOG_DET if it can.
+
+    The log-det is the judge's own (finite differences of forward).  ``needs_log_det``: the check is
+    about the log-det (a sign or a sum would be invisible at 0), so a model whose log-det no weight
+    moves fails it, with the likely cause.
+    """
+    model = built_model(sub, label, **kwargs)
+    rng = seeds.rng(f"{label}: weights")
+    probe = rng.standard_normal((8, model.dim))
+    seen = []
+    for _ in range(TRIES):
+        model.set_random_weights(WEIGHT_STD, rng, probe)
+        seen.append(robust_log_det(model, probe, rng))
+        if abs(seen[-1]) > MIN_ABS_LOG_DET:
+            return model
+        if len(seen) == 3 and np.ptp(seen) < 1e-3:
+            break  # the weights do not move the log-det at all: more tries would not either
+    if needs_log_det:
+        pytest.fail(
+            f"the grader gave {model.label} random weights {len(seen)} times, but log|det J| of its forward "
+            f"stayed within {MIN_ABS_LOG_DET} of 0 (last {seen[-1]:.3g}), so this check cannot see the log-determinant: "
+            "is ScalingLayer's log-scale a weight Keras tracks (add_weight), trainable and used by forward?",
+            pytrace=False)
+    return model
+
+
+def mlp_params(n_in, n_out, hidden):
+    """Parameters of a dense network n_in -> hidden... -> n_out (weights and biases)."""
+    sizes = [n_in, *hidden, n_out]
+    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+
+def isolated_outputs(model, x, rng, tol=1e-3):
+    """Outputs of forward that depend on no input but their own (their Jacobian row is 0 off the diagonal).
+
+    Returns ``(isolated, off, jac)``: their indices, max |J_ij| over the rows of x for i != j, and the
+    Jacobians (finite differences) at the rows of x.
+    """
+    jac = judge_jacobian(model, x, rng)
+    magnitude = np.max(np.abs(jac), axis=0)
+    off = magnitude - np.diag(np.diag(magnitude))
+    return [i for i in range(len(off)) if off[i].max() < tol], off, jac
+
+
+def constant_blocks(jac, halves, tol=2e-3):
+    """The halves whose own block J[h, h] is the same at every row (a half no coupling changed using the other).
+
+    After an alternating stack of k >= 3 couplings, each half's own block depends on x; two
+    consecutive couplings that change the same half act as one, and leave one block constant.
+    """
+    constant = []
+    for half in halves:
+        block = jac[:, half][:, :, half]
+        if np.max(np.abs(block - block[0])) < tol * (1.0 + np.max(np.abs(block))):
+            constant.append(half)
+    return constant
+
+
+def prior_log_prob(name):
+    """The judge's log-density of the standard prior ``name`` (numpy)."""
+    return maths.PRIORS[name]
