@@ -37,6 +37,14 @@ def main(argv=None):
 
     verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
 
+    s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
+                                            "solution cells matches (given code, comments and names do not count)")
+    s.add_argument("paths", nargs="+", help="the submissions, as grade takes them (e.g. nbgrader's submitted/)")
+    s.add_argument("--out", required=True, help="output folder (similarity.csv: every pair; similarity.html: the "
+                                                "top pairs side by side, linked to <student>/feedback.html)")
+    s.add_argument("--archive", metavar="FOLDER", help="earlier terms' submissions to compare each student with")
+    s.add_argument("--top", type=int, default=20, help="pairs shown side by side in similarity.html (default 20)")
+
     args = parser.parse_args(argv)
     if args.verb == "grade":
         from .grade import main as grade
@@ -59,6 +67,13 @@ def main(argv=None):
     elif args.verb == "publish":
         from .publish import main as publish
         publish(quick=args.quick, out=args.out and os.path.abspath(args.out))
+    elif args.verb == "similarity":
+        from .grade.discover import DiscoveryError
+        from .similarity import main as similarity
+        try:
+            similarity(args.paths, args.out, archive=args.archive, top=args.top)
+        except DiscoveryError as err:
+            parser.exit(2, f"python -m autograder similarity: error: {err}\n")
     elif args.verb == "hidden-cells":
         from .nbgrader_bridge.cells import main as hidden_cells
         hidden_cells()

@@ -31,6 +31,7 @@ COMMANDS = {
     "nbgrader generate_feedback assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
     "nbgrader export --to gradebook.csv": "tests/test_readme.py::test_instructor_workflow",
     "python -m autograder publish": "tests/test_readme.py::test_instructor_workflow",
+    "python -m autograder similarity submitted/ --out grades/": "tests/test_readme.py::test_similarity_report",
     "python -m autograder hidden-cells": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "python -m autograder.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
@@ -121,6 +122,23 @@ def test_instructor_workflow(checkout):
     assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
     published = json.loads((checkout / "solutions" / "assignment07" / "assignment07.ipynb").read_text())
     assert "MNIST test log-likelihood" in printed(published) and "ratio" in printed(published)
+
+
+@pytest.mark.slow
+def test_similarity_report(checkout):
+    """The similarity block in a scratch copy: of three students, the one who handed in another's answers
+    renamed and reordered is in the first pair; the untouched release matches nobody."""
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+    import similarity_class as sc
+    ana = sc.fill(sc.ANA)
+    for student, nb in (("ana", ana), ("ben", sc.disguise(ana)), ("cho", sc.load(sc.RELEASE))):
+        sc.write(nb, checkout / "submitted" / student / "assignment07" / "assignment07.ipynb")
+    proc = run("set -euo pipefail\n" + _blocks(_section("Similarity report"))[0], checkout, timeout=300, env=_activated())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = (checkout / "grades" / "similarity.csv").read_text().splitlines()
+    assert rows[1].startswith("1,ana,ben,class,") and "ana / ben" in proc.stdout
+    assert all(float(row.split(",")[4]) == 0 for row in rows[1:] if ",cho," in row or row.split(",")[1] == "cho")
+    assert "ben" in (checkout / "grades" / "similarity.html").read_text()
 
 
 MAINTENANCE_OUTPUTS = ("source", "release", "autograder/examples", "tests/fixtures/submissions")

@@ -18,6 +18,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .discover import discover
     from .report import summary_table, write_outputs
     from .run import grade_submissions
+    from ..similarity import class_section
     from .summary import write_summary
 
     mode = confinement.probe()
@@ -42,5 +43,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     isolation = [("WARNING: " if confinement.is_degraded(text) else "") + text for text in isolation]
     print(*isolation, sep="\n")
     print()
-    print(write_summary(out_dir, rows, [(t.name, t.points) for t in results[0].tests], isolation=isolation), end="")
+    section = class_section(submissions, out_dir)  # never raises: a failure is one warning line
+    checks = [(t.name, t.points) for t in results[0].tests]
+    print(write_summary(out_dir, rows, checks, similarity=section, isolation=isolation), end="")
     return results

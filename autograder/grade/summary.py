@@ -64,8 +64,9 @@ def summary_text(s):
     return "\n".join(lines) + "\n"
 
 
-def summary_png(s, path):
-    """Histogram of the totals beside a bar chart of the pass rate per check, as a PNG."""
+def summary_png(s, path, pair_scores=None):
+    """Histogram of the totals beside a bar chart of the pass rate per check (and, given ``pair_scores``,
+    a histogram of the similarity scores of pairs of students), as a PNG."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -73,8 +74,10 @@ def summary_png(s, path):
 
     names = list(s.pass_rates)
     rates = [100 * p / g if g else 0.0 for p, g in s.pass_rates.values()]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, max(4, 0.3 * len(names) + 1.5)),
-                                      gridspec_kw={"width_ratios": [1, 1.4]})
+    n_axes = 3 if pair_scores else 2
+    fig, axes = plt.subplots(1, n_axes, figsize=(6 * n_axes, max(4, 0.3 * len(names) + 1.5)),
+                             gridspec_kw={"width_ratios": [1, 1.4, 1][:n_axes]})
+    left, right = axes[:2]
     edges = [low for low, _, _ in s.bins] + [s.bins[-1][1]]
     left.hist(s.totals, bins=edges, color="#4c72b0", edgecolor="white")
     left.set(title=f"Totals ({s.n} students)", xlabel=f"points (of {s.max_total:g})", ylabel="students")
@@ -82,20 +85,26 @@ def summary_png(s, path):
     right.barh(names[::-1], rates[::-1], color="#55a868")
     right.set(title="Pass rate per check", xlabel="% of students with full points", xlim=(0, 100))
     right.tick_params(axis="y", labelsize=8)
+    if pair_scores:
+        axes[2].hist(pair_scores, bins=[i / 20 for i in range(21)], color="#c44e52", edgecolor="white", log=True)
+        axes[2].set(title=f"Similarity of written code ({len(pair_scores)} pairs)", xlabel="score (0-1)",
+                    ylabel="pairs of students", xlim=(0, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
-def write_summary(out_dir, rows, checks, isolation=()):
+def write_summary(out_dir, rows, checks, similarity=None, isolation=()):
     """Write summary.txt and summary.png into ``out_dir``; returns the text.
 
     ``isolation``: lines that say this run's isolation (a degraded one starts with "WARNING"), put first.
+
+    ``similarity`` (:class:`autograder.similarity.report.Section`, optional) adds its text and histogram.
     """
     s = summarize(rows, checks)
-    text = summary_text(s)
+    text = summary_text(s) + (f"\n{similarity.text}" if similarity else "")
     text = "".join(f"{line}\n" for line in isolation) + text
     Path(out_dir, "summary.txt").write_text(text)
     if s.n:
-        summary_png(s, Path(out_dir, "summary.png"))
+        summary_png(s, Path(out_dir, "summary.png"), similarity.scores if similarity else None)
     return text

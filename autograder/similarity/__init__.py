@@ -1,0 +1,70 @@
+"""The ``similarity`` verb and the class summary's similarity section.
+
+Every pair of students is ranked by how much of their written code matches (:mod:`.written`: what
+they wrote in the solution cells; :mod:`.normalize`: layout, comments and names do not count;
+:mod:`.compare`: winnowed fingerprints and weighted scores; :mod:`.report`: the outputs).  Each
+student is also compared with the reference solution and with earlier terms' submissions.
+Nothing here imports TensorFlow or runs student code.
+"""
+from pathlib import Path
+
+TOP = 20  # pairs shown side by side in similarity.html
+
+
+def run(submissions, out_dir, archive=(), top=TOP):
+    """Compare ``submissions`` (``[(student, notebook)]``) and write similarity.csv and similarity.html.
+
+    Args:
+        archive: ``[(name, notebook)]`` of earlier terms, each compared with every student.
+
+    Returns:
+        The :class:`~.report.Report`.
+    """
+    from .compare import Fingerprinter, all_pairs
+    from .report import Report, write_csv, write_html
+    from .written import REFERENCE, Template
+
+    template = Template.load()
+    fingerprints = Fingerprinter(template)
+    subs = {name: template.read(name, path) for name, path in submissions}
+    old = {f"archive:{name}": template.read(f"archive:{name}", path) for name, path in archive}
+    prints = {name: fingerprints.submission(sub) for name, sub in {**subs, **old}.items()}
+    prints[REFERENCE] = fingerprints.submission(template.reference)
+    pairs = all_pairs({n: prints[n] for n in subs}, fingerprints.weights, prints[REFERENCE],
+                      {n: prints[n] for n in old}, REFERENCE)
+    report = Report(pairs, {**subs, **old, REFERENCE: template.reference}, prints, fingerprints.weights,
+                    list(subs))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    write_csv(report, Path(out_dir, "similarity.csv"))
+    write_html(report, Path(out_dir, "similarity.html"), out_dir, top=top)
+    return report
+
+
+def main(inputs, out_dir, archive=None, top=TOP):
+    """The verb: discover the students in ``inputs`` (and ``archive``), compare, write, print the section.
+
+    Raises:
+        DiscoveryError: an input (or the archive) does not exist or holds no notebook.
+    """
+    from ..grade.discover import discover
+    from .report import section
+
+    report = run(discover(inputs), out_dir, discover([archive]) if archive else (), top=top)
+    print(section(report).text, end="")
+    print(f"outputs in {out_dir}: similarity.csv (every pair), similarity.html (the top {top} side by side)")
+    return report
+
+
+def class_section(submissions, out_dir):
+    """The grade run's similarity section (or None): written like :func:`run`, but never raises.
+
+    Fewer than two submissions (a regrade of one student) leave an earlier report in place.
+    """
+    if len(submissions) < 2:
+        return None
+    try:
+        from .report import section
+        return section(run(submissions, out_dir))
+    except Exception as err:  # noqa: BLE001 - the report must never stop grading
+        print(f"warning: similarity report skipped ({type(err).__name__}: {err})")
+        return None

@@ -1,0 +1,131 @@
+"""What each student wrote: their solution cells, less the lines the release gives.
+
+Cells are matched by nbgrader ``grade_id`` against the source notebook's solution code cells, as the
+grader matches them (:mod:`autograder.notebook`).  A line of a submitted cell is *given* when a line
+diff pairs it with the same line (surrounding whitespace ignored) of the release's cell: signatures,
+comments, ``raise NotImplementedError()``, given helpers.  Every other non-blank line is *written*.
+"""
+import difflib
+from dataclasses import dataclass, field
+
+from .. import notebook, paths
+
+REFERENCE = "(reference solution)"  # the reference's name: no student's (discover() never makes parentheses)
+
+
+@dataclass
+class Cell:
+    """One solution cell of one submission."""
+    lines: list                                  # the cell's source lines
+    written: frozenset = frozenset()             # indices of the lines the student wrote
+
+
+@dataclass
+class Submission:
+    """One student's (or the reference's) solution cells and what went wrong while reading them."""
+    name: str
+    cells: dict = field(default_factory=dict)    # grade_id -> Cell
+    notes: list = field(default_factory=list)    # one line each: an unreadable notebook, a cell that is not text
+
+    def written_lines(self, grade_id):
+        """Number of lines written in cell ``grade_id`` (0 if the cell is missing)."""
+        cell = self.cells.get(grade_id)
+        return len(cell.written) if cell else 0
+
+
+class NotText(ValueError):
+    """A cell whose ``source`` is neither a string nor a list of strings."""
+
+
+def cell_text(cell):
+    """The source of a notebook cell (dict) as one string.
+
+    Raises:
+        NotText: the source is not text.
+    """
+    src = cell.get("source", "")
+    if isinstance(src, str):
+        return src
+    if isinstance(src, list) and all(isinstance(part, str) for part in src):
+        return "".join(src)
+    raise NotText(f"its source is {type(src).__name__}, not text")
+
+
+def written(lines, given):
+    """Indices of the non-blank ``lines`` that a line diff does not pair with a line of ``given``."""
+    matcher = difflib.SequenceMatcher(None, [g.strip() for g in given], [s.strip() for s in lines],
+                                      autojunk=False)
+    paired = {b + i for _, b, size in matcher.get_matching_blocks() for i in range(size)}
+    return frozenset(i for i, line in enumerate(lines) if line.strip() and i not in paired)
+
+
+def solution_cells(nb):
+    """``{grade_id: text}`` of a notebook's (source or release) solution code cells, in order."""
+    return {nbg["grade_id"]: cell_text(cell) for cell, nbg in notebook.graded_cells(nb) if nbg.get("solution")}
+
+
+def code_cells(nb):
+    """The text of every code cell of a notebook whose source is text."""
+    out = []
+    for cell in nb["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            try:
+                out.append(cell_text(cell))
+            except NotText:
+                continue
+    return out
+
+
+@dataclass
+class Template:
+    """The release's given code and the reference solution, per solution cell."""
+    given: dict                                  # grade_id -> the release cell's lines
+    reference: Submission                        # the source notebook's solution cells
+    source_code: list = field(default_factory=list)   # every code cell of the source notebook
+    release_code: list = field(default_factory=list)  # every code cell of the release notebook
+
+    @classmethod
+    def load(cls, source=paths.SOURCE_NOTEBOOK, release=paths.RELEASE_NOTEBOOK):
+        """Read the source and release notebooks."""
+        release_nb, source_nb = notebook.read_notebook(release), notebook.read_notebook(source)
+        given = {gid: text.splitlines() for gid, text in solution_cells(release_nb).items()}
+        ref_cells = solution_cells(source_nb)
+        reference = Submission(REFERENCE)
+        for gid, text in ref_cells.items():
+            lines = text.splitlines()
+            reference.cells[gid] = Cell(lines, written(lines, given.get(gid, [])))
+        return cls(given, reference, code_cells(source_nb), code_cells(release_nb))
+
+    @property
+    def cell_ids(self):
+        return list(self.reference.cells)
+
+    def read(self, name, path):
+        """The :class:`Submission` of notebook ``path``; a problem becomes a note, never an exception."""
+        sub = Submission(name)
+        try:
+            nb = notebook.read_notebook(path)
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError) as err:
+            sub.notes.append(f"{name}: notebook could not be read ({_short(err)}); nothing of it is compared")
+            return sub
+        by_id = {}
+        for cell in nb["cells"]:
+            if isinstance(cell, dict):
+                by_id.setdefault(notebook._nbgrader(cell).get("grade_id"), cell)
+        for gid in self.cell_ids:
+            cell = by_id.get(gid)
+            if cell is None or cell.get("cell_type") != "code":
+                sub.notes.append(f"{name}: cell '{gid}' is missing or not a code cell; not compared")
+                continue
+            try:
+                lines = cell_text(cell).splitlines()
+            except NotText as err:
+                sub.notes.append(f"{name}: cell '{gid}' not compared: {err}")
+                continue
+            sub.cells[gid] = Cell(lines, written(lines, self.given.get(gid, [])))
+        return sub
+
+
+def _short(err, limit=120):
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -1,0 +1,179 @@
+"""The similarity report: a renamed and reordered copy ranks first, a one-cell copy is named on that cell,
+independent answers rank below both, the release scores 0, hostile notebooks get a note.
+
+The class is built here from the release notebook and two independently written sets of answers
+(tests/fixtures/similarity_class.py), and the reference with one correct alternative of the bug bank.
+"""
+import csv
+import json
+import re
+import sys
+
+import pytest
+
+from _results import CHECKS, result
+from conftest import ROOT
+from autograder.grade.report import grades_row
+from autograder import cli
+from autograder.grade.summary import write_summary
+from autograder.similarity import class_section, run
+from autograder.similarity.compare import Fingerprinter
+from autograder.similarity.normalize import tokens
+from autograder.similarity.written import REFERENCE, Template
+
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+import make_submissions as bank  # noqa: E402
+import similarity_class as sc  # noqa: E402
+
+ALTERNATIVE = next(m for m in bank.BANK if m.name == "alt_optimizer_apply_arith_mask")
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """submitted/<student>/assignment07/assignment07.ipynb for the class, and its report."""
+    root = tmp_path_factory.mktemp("class")
+    ana = sc.fill(sc.ANA)
+    release = sc.load(sc.RELEASE)
+    students = {
+        "ana": ana,                                                     # her own answers
+        "ben": sc.disguise(ana),                                         # ana's, renamed and reordered
+        "cho": sc.fill(dict(sc.CHO, inpainting=sc.ANA["inpainting"])),  # his own, but ana's inpainting cell
+        "dev": sc.apply(sc.fill(sc.reference_bodies()), [(e.grade_id, e.old, e.new) for e in ALTERNATIVE.edits]),  # the reference, partly rewritten
+        "rel1": release, "rel2": release,                               # handed in untouched
+    }
+    for name, nb in students.items():
+        sc.write(nb, root / "submitted" / name / "assignment07" / "assignment07.ipynb")
+    submissions = [(name, root / "submitted" / name / "assignment07" / "assignment07.ipynb") for name in students]
+    return root, run(submissions, root / "grades")
+
+
+def _pair(report, a, b):
+    return next(p for p in report.pairs if {p.a, p.b} == {a, b})
+
+
+def test_disguised_copy_ranks_first(klass):
+    _, report = klass
+    top = [p for p in report.pairs if p.kind == "class"][0]
+    assert {top.a, top.b} == {"ana", "ben"} and top.overall > 0.7
+    assert set(report.to_read(top)) >= {"coupling_layer", "nice_model", "inpainting"}
+
+
+def test_one_cell_copy_is_named_on_that_cell(klass):
+    _, report = klass
+    for other in ("ana", "ben"):
+        pair = _pair(report, "cho", other)
+        assert report.to_read(pair) == ["inpainting"] and pair.cells["inpainting"] > 0.9
+        assert pair.overall < 0.3  # one cell of seven: most of what they wrote differs
+
+
+def test_independent_answers_rank_below_both_copies(klass):
+    _, report = klass
+    ranked = [{p.a, p.b} for p in report.pairs if p.kind == "class"]
+    copies = [{"ana", "ben"}, {"ana", "cho"}, {"ben", "cho"}]
+    assert all(pair in ranked[:3] for pair in copies)
+    below = min(_pair(report, *pair).overall for pair in copies)
+    for independent in ({"ana", "dev"}, {"ben", "dev"}, {"cho", "dev"}):
+        pair = _pair(report, *independent)
+        assert pair.overall < below and not report.to_read(pair)
+
+
+def test_untouched_release_has_no_written_code(klass):
+    _, report = klass
+    assert all(not report.subs["rel1"].cells[gid].written for gid in report.weights)
+    for p in report.pairs:
+        if "rel1" in (p.a, p.b) or "rel2" in (p.a, p.b):
+            assert p.overall == 0 and not report.lines(p)
+
+
+def test_reference_comparison(klass):
+    _, report = klass
+    ref = {p.a: p for p in report.pairs if p.kind == "reference"}
+    assert set(ref) == {"ana", "ben", "cho", "dev", "rel1", "rel2"} and all(p.b == REFERENCE for p in ref.values())
+    assert ref["dev"].overall > 0.7 > 0.2 > max(ref[s].overall for s in ("ana", "ben", "cho"))
+
+
+def test_weights_follow_what_there_is_to_write():
+    weights = Fingerprinter(Template.load()).weights
+    assert weights["log_likelihood"] < 30 and weights["outlier_score"] < 30
+    assert weights["nice_model"] > weights["coupling_layer"] > weights["inpainting"] > 3 * weights["log_likelihood"]
+
+
+def test_normalisation_ignores_layout_comments_and_chosen_names():
+    one = "def f(a, b):\n    total = a + tf.reduce_sum(b)  # sum\n    return total\n"
+    other = "def f(x,y):\n    # add them up\n    s=x+tf.reduce_sum( y )\n\n    return s\n"
+    assert [t for t, _ in tokens(one, {"f"})] == [t for t, _ in tokens(other, {"f"})]
+    assert "reduce_sum" in [t for t, _ in tokens(one)] and "total" not in [t for t, _ in tokens(one)]
+    broken = "def f(a:\n    return a.b + 'x"  # cannot be parsed: every name not after a dot is V
+    assert [t for t, _ in tokens(broken)][:4] == ["def", "V", "(", "V"] and "b" in [t for t, _ in tokens(broken)]
+
+
+def test_csv_and_html(klass):
+    root, report = klass
+    rows = list(csv.DictReader(open(root / "grades" / "similarity.csv")))
+    assert len(rows) == 15 + 6 and rows[0]["rank"] == "1"
+    first = next(r for r in rows if {r["student_a"], r["student_b"]} == {"ana", "ben"})
+    assert float(first["overall"]) > 0.7 and re.search(r"inpainting:\d+-\d+", first["matched_lines_a"])
+    one = next(r for r in rows if {r["student_a"], r["student_b"]} == {"ana", "cho"})
+    assert one["cells_to_read"] == "inpainting" and float(one["score_inpainting"]) > 0.9
+    page = (root / "grades" / "similarity.html").read_text()
+    assert 'class="m"' in page and "ana" in page and "tokens to write" in page
+    assert not re.search(r"plagiar|cheat|copied|suspicious|guilty|dishonest", page + str(report.notes), re.I)
+
+
+def test_student_text_is_escaped_and_feedback_linked(tmp_path):
+    evil = sc.edit(sc.fill(sc.ANA), "inpainting", lambda t: t.replace("hidden = 1.0 - observed",
+                                                                      "hidden = 1.0 - observed  # </pre><script>x()</script>"))
+    paths = [sc.write(evil, tmp_path / "in" / f"{name}.ipynb") for name in ("a1", "a2")]
+    (tmp_path / "out" / "a1").mkdir(parents=True)
+    (tmp_path / "out" / "a1" / "feedback.html").write_text("feedback")
+    run([("a1", paths[0]), ("a2", paths[1])], tmp_path / "out")
+    page = (tmp_path / "out" / "similarity.html").read_text()
+    assert "<script>" not in page and "&lt;/pre&gt;&lt;script&gt;" in page
+    assert '<a href="a1/feedback.html">a1</a>' in page and 'href="a2/feedback.html"' not in page
+
+
+def test_hostile_notebooks_get_a_note(tmp_path):
+    ana = sc.fill(sc.ANA)
+    not_text = json.loads(json.dumps(ana))
+    sc.cell_of(not_text, "coupling_layer")["source"] = [1, 2, {"x": None}]
+    files = {"ana": sc.write(ana, tmp_path / "ana.ipynb"), "odd": sc.write(not_text, tmp_path / "odd.ipynb")}
+    (tmp_path / "junk.ipynb").write_text("{ this is not JSON")
+    (tmp_path / "list.ipynb").write_text("[1, 2]")
+    files.update(junk=tmp_path / "junk.ipynb", list=tmp_path / "list.ipynb")
+    report = run(sorted(files.items()), tmp_path / "out")
+    for name in ("odd", "junk", "list"):
+        assert any(note.startswith(f"{name}:") for note in report.notes), report.notes
+    assert len([p for p in report.pairs if p.kind == "class"]) == 6
+    assert "odd:" in (tmp_path / "out" / "similarity.html").read_text()
+    assert _pair(report, "ana", "odd").overall < 0.9 and _pair(report, "ana", "junk").overall == 0
+
+
+def test_cli_end_to_end_with_archive(klass, tmp_path, capsys):
+    root, _ = klass
+    archive = tmp_path / "archive"
+    sc.write(sc.load(root / "submitted/ana/assignment07/assignment07.ipynb"), archive / "old_ana.ipynb")
+    cli.main(["similarity", str(root / "submitted"), "--out", str(tmp_path / "grades"), "--archive", str(archive),
+              "--top", "3"])
+    printed = capsys.readouterr().out
+    assert "6 students, 15 pairs" in printed and re.search(r"0\.\d\d  ana / ben", printed)
+    rows = list(csv.DictReader(open(tmp_path / "grades" / "similarity.csv")))
+    archived = {r["student_a"]: float(r["overall"]) for r in rows if r["compared_with"] == "archive"}
+    assert archived["ana"] == 1.0 and archived["ben"] > 0.7 and archived["rel1"] == 0
+    assert (tmp_path / "grades" / "similarity.html").read_text().count('<h3 id="pair-') == 3
+    with pytest.raises(SystemExit):
+        cli.main(["similarity", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x")])
+    assert "no such notebook or folder" in capsys.readouterr().err
+
+
+def test_class_section_in_the_summary(klass, tmp_path, capsys):
+    root, _ = klass
+    submissions = [(s, root / "submitted" / s / "assignment07" / "assignment07.ipynb") for s in ("ana", "ben", "dev")]
+    section = class_section(submissions, tmp_path)
+    assert section.text.startswith("Similarity of written code: 3 students, 3 pairs") and len(section.scores) == 3
+    rows = [grades_row(result("a")), grades_row(result("b", failed=("test_b",)))]
+    text = write_summary(tmp_path, rows, [(name, points) for name, points, _ in CHECKS], similarity=section)
+    assert "ana / ben" in text and (tmp_path / "similarity.csv").exists()
+    assert (tmp_path / "summary.txt").read_text() == text and (tmp_path / "summary.png").stat().st_size > 1000
+    assert class_section(submissions[:1], tmp_path / "one") is None and not (tmp_path / "one").exists()
+    capsys.readouterr()
+    assert class_section([("a", None), ("b", None)], tmp_path / "broken") is None  # a crash is one warning line
+    assert capsys.readouterr().out.startswith("warning: similarity report skipped (")
