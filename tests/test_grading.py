@@ -62,3 +62,11 @@ def test_outputs(graded):
     iso = results["reference"].worker["isolation"]
     assert iso["network"].startswith("none") and iso["filesystem"]["root"].startswith("allowlist")
     assert not any(str(paths.PACKAGE).startswith(p) for p in iso["filesystem"]["read_only"])
+
+
+def test_one_file_graded_twice_gets_identical_results(graded, tmp_path):
+    """The judge's numbers come from the course secret and the file's hash: a regrade changes nothing."""
+    out, _ = graded
+    name = "student_logdet_sign_flipped"
+    grade_main([str(paths.EXAMPLES / f"{name}.ipynb")], str(tmp_path), workers=1, progress=False)
+    assert (tmp_path / name / "results.json").read_text() == (out / name / "results.json").read_text()

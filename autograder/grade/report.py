@@ -76,7 +76,7 @@ def gradescope_json(result, manual=None, fb=None):
         "output": output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "isolation": isolation_line(result.worker.get("isolation")),  # grading.json holds the whole dict
+        "isolation": isolation_line(result.worker.get("isolation"), per_sandbox=True),  # whole dict: grading.json
         "tests": [{"name": t.name, "score": t.score, "max_score": t.points,
                    "status": "passed" if t.passed else "failed",
                    "output": messages[t.name] if not t.passed else (t.description or "passed"),

@@ -120,6 +120,17 @@ def submission(request):
         _write(config)
 
 
+#: The graders' modules in the order of the notebook's sections: checks run and are reported in it.
+SECTION_ORDER = ("test_coupling", "test_scaling", "test_model", "test_likelihood", "test_training", "test_inpainting",
+                 "test_sampling_outliers")
+
+
+def pytest_collection_modifyitems(items):
+    """Run and report the checks in the notebook's order (a stable sort by module; unknown ones last)."""
+    rank = {name: i for i, name in enumerate(SECTION_ORDER)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
+
+
 def pytest_collection_finish(session):
     """With ``--manifest FILE``: write every graded test's name, points and visibility."""
     path = session.config.getoption("manifest")

@@ -34,23 +34,23 @@ ENTROPY_MARGIN = 0.15
 MASS_FLOOR = 0.9
 
 
-def judge_jacobian(model, x, rng, finite=True):
+def judge_jacobian(model, x, rng, finite=True, recheck=True):
     """Jacobians (n, D, D) of ``model.forward`` at the rows of x, from a random-direction stencil."""
     stencil = maths.Stencil(x, rng)
-    return stencil.jacobian(model.forward(stencil.points, finite=finite))
+    return stencil.jacobian(model.forward(stencil.points, finite=finite, recheck=recheck))
 
 
-def judge_log_det(model, x, rng, finite=True):
+def judge_log_det(model, x, rng, finite=True, recheck=True):
     """log|det J| of ``model.forward`` at each row of x (finite differences along random directions)."""
-    return maths.slogdet(judge_jacobian(model, x, rng, finite))
+    return maths.slogdet(judge_jacobian(model, x, rng, finite, recheck))
 
 
-def robust_log_det(model, x, rng, finite=True):
+def robust_log_det(model, x, rng, finite=True, recheck=True):
     """The median of the finite-difference log-dets over the rows of x.
 
     NICE's log-det is the same at every x; the median discards rows where a ReLU kink lies within a step.
     """
-    return float(np.median(judge_log_det(model, x, rng, finite)))
+    return float(np.median(judge_log_det(model, x, rng, finite, recheck)))
 
 
 def judge_log_likelihood(model, x, prior, rng):
