@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Set up everything this course toolkit needs, idempotently: Debian's Fashion-MNIST files (optional
-# data for the outlier experiment), the pinned Python environment in .venv/, and a Jupyter kernel.
+# data for the outlier experiment) and libseccomp2 (the worker's syscall filter), the pinned Python
+# environment in .venv/, and a Jupyter kernel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+if ! dpkg -s dataset-fashion-mnist libseccomp2 >/dev/null 2>&1; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) \
-      || echo "warning: could not install dataset-fashion-mnist; the notebook skips the Fashion-MNIST morph"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist libseccomp2) \
+      || echo "warning: could not install dataset-fashion-mnist and libseccomp2; without the first the notebook" \
+              "skips the Fashion-MNIST morph, without the second the worker runs without its syscall filter"
   else
-    echo "note: run 'sudo apt-get install dataset-fashion-mnist' for the Fashion-MNIST outlier experiment"
+    echo "note: run 'sudo apt-get install dataset-fashion-mnist libseccomp2' (the Fashion-MNIST outlier experiment;" \
+         "the worker's syscall filter)"
   fi
 fi
 

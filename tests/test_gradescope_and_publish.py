@@ -70,6 +70,7 @@ def test_gradescope_reference_full_marks(gradescope_root):
     autograded, manual = sum(t["points"] for t in manifest()), manual_points(read_notebook(paths.SOURCE_NOTEBOOK))
     assert f"{autograded:g} autograded points; the {manual:g} points of written answers are graded by hand" \
         in data["output"]
+    assert data["isolation"].startswith("isolation: namespaces+allowlist root, uid "), data["isolation"]
     vis = {t["name"]: t["visibility"] for t in data["tests"]}
     assert vis["test_parabola_training"] == "after_published" and vis["test_coupling_inverse"] == "visible"
 

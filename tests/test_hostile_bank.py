@@ -116,6 +116,7 @@ def test_hostile_submission(graded, hostile):
     assert isolation.get("network", "").startswith("none")
     assert isolation["namespaces"]["pid"].startswith("own")
     assert isolation["filesystem"]["root"].startswith("allowlist")
+    assert isinstance(isolation["syscalls"], dict), isolation.get("syscalls")  # the seccomp filter is loaded
 
 
 def test_no_fake_results_no_stray_processes_no_kept_memory(graded):

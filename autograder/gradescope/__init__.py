@@ -4,12 +4,19 @@ Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once p
 submission puts the student's files in ``/autograder/submission`` and runs ``run_autograder``, which
 must write ``/autograder/results/results.json``.  Every container grades one submission, which is how
 a course scales out to hundreds at once.
+
+Gradescope's containers run the bundle as root without CAP_SYS_ADMIN, and Docker's default seccomp
+profile refuses namespaces: the sandbox then confines student code by a uid of its own, the limits
+and the syscall filter, and :func:`run` makes everything under the root folder except the Python
+installation (the course, the graders, the reference, the course secret, the results) and the
+shared world-writable folders root-only first.  The isolation in force is printed first and stated
+in results.json (``"isolation"``).
 """
 import json
 import zipfile
 from pathlib import Path
 
-from .. import paths
+from .. import paths, secret
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
@@ -25,6 +32,9 @@ def bundle(out_zip):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             zf.writestr(info, (HERE / name).read_text())
+        info = zipfile.ZipInfo(secret.FILE_NAME)  # the same key as the course's: the same data on every route
+        info.external_attr = 0o600 << 16
+        zf.writestr(info, secret.key().decode() + "\n")
         for item in BUNDLED:
             path = paths.ROOT / item
             files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
@@ -46,16 +56,24 @@ def run(root):
     from ..grade.report import gradescope_json
     from ..grade.run import grade_submissions
     from ..results import SubmissionResult
+    from ..worker import confinement
 
     root = Path(root)
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
+    mode = confinement.probe()
+    print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode), flush=True)
     notebook = find_notebook(root / "submission")
     if notebook is None:
         data = gradescope_json(SubmissionResult("student", "", error="no .ipynb file was submitted"))
+    elif mode == "none":
+        data = gradescope_json(SubmissionResult("student", str(notebook), error="not graded: nothing can confine student code in this container (not root, no namespaces)"))
     else:
-        result = grade_submissions([("student", notebook)], workers=1, progress=False)[0]
+        with confinement.guard(mode, [results_dir, secret.location()], top=str(root), shared=True) as notes:
+            print(*notes, sep="\n", flush=True)
+            result = grade_submissions([("student", notebook)], workers=1, progress=False)[0]
         data = gradescope_json(result)
+        print(("WARNING: " if confinement.is_degraded(data["isolation"]) else "") + data["isolation"])
     (results_dir / "results.json").write_text(json.dumps(data, indent=1))
     return data
 

@@ -69,7 +69,7 @@ def line(iso, per_sandbox=False):
 
 def expected_line(mode):
     """The line a run in ``mode`` (of :func:`probe`) will report, said before any worker starts."""
-    missing = [] if mode == "namespaces" else ["mount", "pid", "network", "ipc", "uts"]
+    missing = [] if mode == "namespaces" else ["pid", "mount", "network", "ipc", "uts"]  # the sandbox's order
     return _describe(missing, mode == "namespaces", mode != "none" and "per sandbox",
                      syscalls.seccomp is not None, True)
 
@@ -79,8 +79,9 @@ def is_degraded(text):
 
 
 def _python_prefixes():
-    return sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                                 sys.base_exec_prefix)})
+    """The Python installations, as the interpreter names them and as they really are (symlinks resolved)."""
+    named = {os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    return sorted(named | {os.path.realpath(p) for p in named})
 
 
 def _split(top, keep):
@@ -145,13 +146,19 @@ def _modes(closed, traversable):
 @contextmanager
 def guard(mode, private, top=None, shared=False):
     """While grading in ``mode``: without namespaces, ``private`` paths and ``top`` (all of it but the way to
-    the Python installations) closed to other uids, restored afterwards; ``shared``: close
-    :data:`SHARED_FOLDERS` too (a disposable container).  Yields the lines to tell the instructor."""
+    the Python installations) closed to other uids, restored afterwards; a folder that other uids cannot
+    enter on the way to a Python installation (root's home) becomes enterable, its other entries
+    closed; ``shared``: close :data:`SHARED_FOLDERS` too (a disposable container).  Yields the lines to
+    tell the instructor."""
     if mode != "uid":
         yield []
         return
     prefixes = _python_prefixes()
     closed, traversable = _split(os.path.realpath(top), prefixes) if top else ([], [])
+    for folder in unreadable(prefixes):  # e.g. root's 0700 home holding the Python installation
+        c, t = _split(folder, prefixes)
+        closed += c
+        traversable += t
     closed += [os.path.realpath(p) for p in private]
     open_channels = list(OPEN_CHANNELS)
     if shared:
@@ -159,11 +166,11 @@ def guard(mode, private, top=None, shared=False):
     else:
         open_channels.insert(0, f"world-writable host folders ({', '.join(SHARED_FOLDERS)})")
     with _modes(closed, traversable) as changed:
-        notes = [f"WARNING: no namespaces: {len(changed)} course paths made root-only for this run "
+        notes = [f"WARNING: no namespaces: {len(changed)} paths closed to the sandbox uids for this run "
                  f"({', '.join(changed[:4])}{', ...' if len(changed) > 4 else ''}); channels left between "
                  f"concurrent sandboxes: {'; '.join(open_channels)}"]
         blocked = unreadable(prefixes)
-        if blocked:
+        if blocked:  # the closing failed
             notes.append(f"WARNING: the sandbox uids cannot enter {', '.join(blocked)} on the way to the Python "
                          f"installation ({', '.join(prefixes)}): modules a submission imports late fail")
         yield notes
