@@ -53,6 +53,7 @@ class Worker:
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
         self.sock = self.proc = self.pidfd = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
+        self.timings = {}  # op -> [requests, seconds]: where a submission's time goes (grading.json)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _spawn(self):
@@ -125,9 +126,11 @@ class Worker:
             raise WorkerError("timeout", "the submission used up its total time budget")
         self.sock.settimeout(min(timeout, remaining))
         op = message.get("op")
+        began = time.monotonic()
         try:
             protocol.send(self.sock, message)
             reply = protocol.check_reply(protocol.recv(self.sock))
+            self._time(op, began)
         except socket.timeout:
             self.close()
             self.events.append(f"request '{op}' timed out after {min(timeout, remaining):.0f} s; worker killed")
@@ -147,10 +150,17 @@ class Worker:
                               reply.get("traceback", ""), reply.get("output", ""), reply.get("raised_at"))
         return reply["result"]
 
+    def _time(self, op, began):
+        entry = self.timings.setdefault(op, [0, 0.0])
+        entry[0] += 1
+        entry[1] = round(entry[1] + time.monotonic() - began, 4)
+
     def request(self, op, timeout=REQUEST_TIMEOUT_S, **fields):
         """Run one operation in the worker and return its (plain) result, or raise WorkerError."""
         if self.sock is None:
+            began = time.monotonic()
             self.start()
+            self._time("start", began)
         return self._send({"op": op, **fields}, timeout)
 
     def __enter__(self):

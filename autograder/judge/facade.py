@@ -373,10 +373,11 @@ class Submission:
         """What the workers reported, for the results file."""
         info = {"isolation": self.worker.isolation, "load_status": self.worker.load_status,
                 "problems": self.program.problems, "events": list(self.worker.events),
-                "starts": self.worker.starts}
+                "starts": self.worker.starts, "requests": self.worker.timings}
         if self._twin is not None:
             twin = self._twin.worker
-            info["twin"] = {"load_status": twin.load_status, "events": list(twin.events), "starts": twin.starts}
+            info["twin"] = {"load_status": twin.load_status, "events": list(twin.events), "starts": twin.starts,
+                            "requests": twin.timings}
         return info
 
 

@@ -21,7 +21,7 @@ class FakeWorker:
     def __init__(self, program=PROGRAM, plan="plan", budget_s=300.0, tweak=None):
         self.program, self.plan, self.tweak = program, plan, tweak or {}
         self.objects, self.ops, self.seeds = {}, [], []
-        self.load_status, self.events, self.starts, self.isolation = {}, [], 1, {}
+        self.load_status, self.events, self.starts, self.isolation, self.timings = {}, [], 1, {}, {}
         self.closed = False
 
     def request(self, op, timeout=None, **fields):
