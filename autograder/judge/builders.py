@@ -16,12 +16,14 @@ WEIGHT_STD = 0.3
 TRIES = 20
 
 
-def built_model(sub, label, num_couplings=4, hidden_units=HIDDEN, dim=DIM, **kwargs):
-    """A fresh NICE(dim, ...) built under the check's seed, its layers built (weights as initialized)."""
-    sub.seed(seeds.seed(f"{label}: model"))
-    model = sub.new("NICE", dim, num_couplings=num_couplings, hidden_units=hidden_units, **kwargs)
-    model.build()
-    return model
+def built_model(sub, label, num_couplings=4, hidden_units=HIDDEN, dim=DIM, prior="logistic"):
+    """The submission's NICE(dim, ...) of this architecture, built once (:meth:`Submission.shared`).
+
+    Its weights are what the last check gave it (or its initial ones): a check that needs weights of its
+    own draws them (:func:`randomized_model`).
+    """
+    return sub.shared(seeds.seed(f"{label}: model"), "NICE", dim, num_couplings=num_couplings,
+                      hidden_units=list(hidden_units), prior=prior)
 
 
 def randomized_model(sub, label, needs_log_det=True, **kwargs):

@@ -270,6 +270,7 @@ class Submission:
         self._ids = itertools.count()
         self._seed = None
         self._twin = None
+        self._shared = {}
 
     def _hint(self):
         notes = list(self.program.problems.values())
@@ -318,6 +319,19 @@ class Submission:
     def new(self, cls, *args, **kwargs):
         """Build ``cls(*args, **kwargs)`` in the worker (args[0] is the dimension D)."""
         return self._new(_signature(cls, args, kwargs), cls, args, kwargs)
+
+    def shared(self, seed, cls, *args, **kwargs):
+        """``cls(*args, **kwargs)`` built once per submission (under ``seed``) and reused by every check.
+
+        Building a Keras model is the costliest request; checks that give the object weights of their
+        own (or only read it) share one.  Its twin is given its weights before each check's data.
+        """
+        key = repr((cls, args, sorted(kwargs.items())))
+        if key not in self._shared:
+            self.seed(seed)
+            self._shared[key] = self.new(cls, *args, **kwargs)
+            self._shared[key].build()
+        return self._shared[key]
 
     def func(self, name, *args, returns=None, timeout=REQUEST_TIMEOUT, **kwargs):
         """Call the notebook's function ``name``; ``returns``: the shape its answer must have (``()``: a scalar).

@@ -10,10 +10,8 @@ DIM = 4
 
 
 def _model(sub, label):
-    sub.seed(seeds.seed(f"{label}: model"))
-    model = sub.new("NICE", DIM, num_couplings=4, hidden_units=[16], prior="logistic")
-    model.build()
-    return model
+    return sub.shared(seeds.seed(f"{label}: model"), "NICE", DIM, num_couplings=4, hidden_units=[16],
+                      prior="logistic")
 
 
 def _masks(rng, n):
