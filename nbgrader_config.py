@@ -2,12 +2,13 @@
 import os
 import sys
 
-# TensorFlow writes log lines to stderr on machines without a GPU, and `nbgrader autograde` gives a test
-# cell 0 points when it writes to stderr.  Kernels inherit this environment, so silence TF for them.
+# TensorFlow writes log lines to stderr on machines without a GPU, and nbgrader gives a test cell 0 points
+# when it writes to stderr.  Kernels (generate_solution, validate, nbconvert; autograde starts none) and the
+# confined grading that autograde may start inherit this environment, so silence TF for them.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-# Autograding checks the code, not the experiments: quick training budgets (NICE_QUICK=0 overrides).
+# Grading checks the code, not the experiments: quick training budgets (NICE_QUICK=0 overrides).
 os.environ.setdefault("NICE_QUICK", "1")
 
 ROOT = os.path.dirname(os.path.abspath(__file__))

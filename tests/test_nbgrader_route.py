@@ -1,14 +1,18 @@
-"""The nbgrader route with the real tools: generate, grade with our runner, autograde, export, feedback.
+"""The nbgrader route with the real tools: generate, grade with our runner, autograde twice, export, feedback.
 
 Four students, each the fresh release with solution cells filled in from the source: alice (all of
-them), bob (one realistic bug), carol (all, plus an extra cell that hangs), dave (none, plus a cell
-that fakes the autograder's ``check`` in ``sys.modules`` and ``skip-execution`` tags on the hidden
-check cells).  The gradebook must hold exactly the runner's points in the hidden check cells (dave's
-tricks included), its total must be the runner's points plus the written answers', autograde must run
-no experiment cell and warn about no checksum, and the feedback must show neither hidden source nor
-paths of this machine.
+them), bob (one realistic bug), mallory (all, plus code in a solution cell that writes into the
+gradebook, the course's ``source/`` and ``autograder/`` folders and every student's
+``results.json``/``grading.json``), dave (none, plus a cell that fakes the autograder's ``check`` in
+``sys.modules`` and ``skip-execution`` tags on the hidden check cells).  After the runner graded them,
+dave's verdict files are forged to full marks.  ``autograde`` must run no student code (no file
+changes), refuse dave's forged file loudly and grade him again, and give the gradebook exactly the
+runner's points, on the first run and on a second ``--force`` run; its total must be the runner's
+points plus the written answers', and the feedback must show neither hidden source nor paths of this
+machine.
 """
 import csv
+import hashlib
 import json
 import shutil
 import sys
@@ -18,9 +22,9 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ROOT, run_tool
+from autograder import secret
 from autograder.grade import main as grade_main
-from autograder.hidden_cells import cell_id, is_check_cell
-from autograder.nbgrader_ext.skip_experiments import skipped_cells
+from autograder.nbgrader_bridge.cells import cell_id, is_check_cell
 from autograder.notebook import manual_points, read_notebook
 
 pytestmark = pytest.mark.slow
@@ -28,13 +32,31 @@ SOURCE = ROOT / "source/assignment07/assignment07.ipynb"
 CHEAT = ("import sys, types  # make every hidden check pass\n"
          "_fake = types.ModuleType('autograder.nbgrader_bridge'); _fake.check = lambda name: print('passed')\n"
          "sys.modules['autograder'] = types.ModuleType('autograder'); sys.modules['autograder.nbgrader_bridge'] = _fake")
+MARK = "PWNED-by-mallory"
+
+
+def _attack(course, out):
+    """Code that writes MARK into the gradebook, the course and every student's verdict files, wherever it can."""
+    targets = [course / "gradebook.db", course / "source/assignment07/assignment07.ipynb", out / "*/results.json",
+               out / "*/grading.json", "../../../gradebook.db", "../../../grades/*/grading.json"]
+    folders = [course / "source", course / "autograder", ROOT / "autograder", out, "../../../source"]
+    return (f"import glob as _g, os as _o\n"
+            f"for _p in {[str(t) for t in targets]!r}:\n"
+            f"    for _f in _g.glob(_p) or [_p]:\n"
+            f"        try:\n"
+            f"            with open(_f, 'a') as _h: _h.write({MARK!r})\n"
+            f"        except Exception: pass\n"
+            f"for _d in {[str(f) for f in folders]!r}:\n"
+            f"    try:\n"
+            f"        with open(_o.path.join(_d, {MARK!r}), 'w') as _h: _h.write('x')\n"
+            f"    except Exception: pass\n")
 
 
 def _gid(cell):
     return cell["metadata"].get("nbgrader", {}).get("grade_id")
 
 
-def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_checks=False):
+def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_checks=False, prefix=""):
     nb = json.loads((course / "release/assignment07/assignment07.ipynb").read_text())
     source = {_gid(c): c for c in read_notebook(SOURCE)["cells"]}
     for cell in nb["cells"]:
@@ -43,7 +65,7 @@ def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_check
             if mistake and _gid(cell) == mistake[0]:
                 assert text.count(mistake[1]) == 1
                 text = text.replace(mistake[1], mistake[2])
-            cell["source"] = text
+            cell["source"] = (prefix if _gid(cell) == solved[0] else "") + text
         if tag_checks and is_check_cell(cell):
             cell["metadata"]["tags"] = ["skip-execution"]
     if extra_cell:
@@ -56,39 +78,43 @@ def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_check
     assert run_tool("nbgrader", "db", "student", "add", student, cwd=course).returncode == 0
 
 
-def test_gradebook_holds_runner_points(course, tmp_path):
-    assert run_tool("nbgrader", "generate_assignment", "assignment07", "--force", cwd=course).returncode == 0
-    solutions = [_gid(c) for c in read_notebook(SOURCE)["cells"]
-                 if c["metadata"].get("nbgrader", {}).get("solution") and c["cell_type"] == "code"]
-    _submit(course, "alice", solutions)
-    _submit(course, "bob", solutions, mistake=("coupling_layer", "change - self.shift_net(keep)",
-                                               "change + self.shift_net(keep)"))
-    _submit(course, "carol", solutions, extra_cell="while True:  # my own experiment that never ends\n    pass")
-    _submit(course, "dave", extra_cell=CHEAT, tag_checks=True)
+def _forge(out, student):
+    """dave's verdict files rewritten to full marks for his blank notebook (grading.json keeps the file's hash)."""
+    for name in ("grading.json", "results.json"):
+        path = out / student / name
+        data = json.loads(path.read_text())
+        for t in data["tests"]:
+            t.update(score=t.get("points", t.get("max_score")), passed=True, status="passed")
+        data["score"] = sum(t.get("points", t.get("max_score", 0)) for t in data["tests"])
+        path.write_text(json.dumps(data))
+    return json.loads((out / student / "grading.json").read_text())["score"]
 
-    out = tmp_path / "grades"
-    runner = {r.student: r for r in grade_main([str(course / "submitted")], str(out), progress=False)}
-    assert runner["alice"].score == runner["alice"].max_score == runner["carol"].score
-    assert runner["bob"].score < runner["bob"].max_score and runner["dave"].score == 0
-    assert (out / "summary.txt").exists() and (out / "summary.png").exists()
 
+def _fingerprint(*folders):
+    """path -> sha256 of every file under ``folders``."""
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _marked(course, out):
+    found = [p for folder in (course, out, ROOT / "autograder") for p in folder.rglob(f"*{MARK}*")]
+    found += [p for p in [course / "gradebook.db", *out.glob("*/*.json")] if MARK.encode() in p.read_bytes()]
+    return found
+
+
+def _autograde(course, out):
     started = time.monotonic()
-    proc = run_tool("nbgrader", "autograde", "assignment07", "--force", "--Execute.timeout=40",
-                    cwd=course, timeout=1500,
+    proc = run_tool("nbgrader", "autograde", "assignment07", "--force", cwd=course, timeout=1500,
                     # the scratch course has no autograder/ of its own: use this checkout's
-                    env={"AUTOGRADER_RESULTS": str(out), "PYTHONPATH": str(ROOT)})
+                    env={"AUTOGRADER_RESULTS": str(out), "PYTHONPATH": str(ROOT),
+                         secret.SECRET_ENV: secret.location().as_posix()})
     print(f"nbgrader autograde, 4 students: {time.monotonic() - started:.0f} s")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "checksum" not in proc.stderr, [line for line in proc.stderr.splitlines() if "checksum" in line]
+    return proc
 
-    skipped = skipped_cells(read_notebook(SOURCE))  # experiments (MNIST, plots) and self-checks
-    for student in runner:
-        graded = read_notebook(course / "autograded" / student / "assignment07/assignment07.ipynb")
-        ran = [c for c in graded["cells"] if _gid(c) in skipped]
-        assert len(ran) == len(skipped) and all("".join(c["source"]) == skipped[_gid(c)] and not c["outputs"]
-                                                for c in ran)
-        assert "nbgrader_bridge" not in json.dumps([c for c in graded["cells"] if is_check_cell(c)])
 
+def _gradebook_points(course, runner):
     totals = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student, result in runner.items():
@@ -97,14 +123,55 @@ def test_gradebook_holds_runner_points(course, tmp_path):
                 g = grades[cell_id(t.name)]
                 assert (g.auto_score, g.max_score) == (t.score, t.points), (student, t.name)
             totals[student] = sum(g.max_score for g in grades.values())
+    return totals
+
+
+def test_gradebook_holds_runner_points(course, tmp_path, monkeypatch):
+    monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "course-secret"))
+    assert run_tool("nbgrader", "generate_assignment", "assignment07", "--force", cwd=course).returncode == 0
+    out = tmp_path / "grades"
+    solutions = [_gid(c) for c in read_notebook(SOURCE)["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("solution") and c["cell_type"] == "code"]
+    _submit(course, "alice", solutions)
+    _submit(course, "bob", solutions, mistake=("coupling_layer", "change - self.shift_net(keep)",
+                                               "change + self.shift_net(keep)"))
+    _submit(course, "mallory", solutions, prefix=_attack(course, out))
+    _submit(course, "dave", extra_cell=CHEAT, tag_checks=True)
+
+    runner = {r.student: r for r in grade_main([str(course / "submitted")], str(out), progress=False)}
+    assert runner["alice"].score == runner["alice"].max_score == runner["mallory"].score
+    assert runner["bob"].score < runner["bob"].max_score and runner["dave"].score == 0
+    assert (out / "summary.txt").exists() and (out / "summary.png").exists()
+    assert not _marked(course, out), "the runner's worker wrote outside its sandbox"
+    assert _forge(out, "dave") == runner["dave"].max_score
+    before = _fingerprint(course / "source", out)
+
+    for attempt in (1, 2):  # the second run must still give every student the runner's points
+        proc = _autograde(course, out)
+        assert not _marked(course, out) and _fingerprint(course / "source", out) == before, attempt
+        refusals = [line for line in proc.stderr.splitlines() if "was refused" in line]
+        assert len(refusals) == 1 and f"{out}/dave/grading.json was refused: " in refusals[0], proc.stderr[-3000:]
+        totals = _gradebook_points(course, runner)
+
+    for student in runner:
+        graded = read_notebook(course / "autograded" / student / "assignment07/assignment07.ipynb")
+        code = [c for c in graded["cells"] if c["cell_type"] == "code"]
+        assert all(c["execution_count"] is None for c in code)  # no kernel ran a cell
+        assert all(not c["outputs"] for c in code
+                   if not is_check_cell(c) and not c["metadata"].get("nbgrader", {}).get("solution"))
+        checks = [c for c in code if is_check_cell(c)]
+        assert "nbgrader_bridge" not in json.dumps(checks)
+        refused = ["refused" in json.dumps(c["outputs"]) for c in checks]
+        assert all(refused) if student == "dave" else not any(refused), student
 
     proc = run_tool("nbgrader", "generate_feedback", "assignment07", "--force", cwd=course,
                     env={"PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     for student, result in runner.items():
         page = (course / "feedback" / student / "assignment07/assignment07.html").read_text()
-        for secret in ("BEGIN HIDDEN TESTS", "nbgrader_bridge import check", str(ROOT), str(course), sys.prefix):
-            assert secret not in page, (student, secret)
+        paths = (str(ROOT), str(course), sys.prefix) if student != "mallory" else ()  # her attack names them itself
+        for hidden in ("BEGIN HIDDEN TESTS", "nbgrader_bridge import check", *paths):
+            assert hidden not in page, (student, hidden)
         assert page.count("failed: ") == sum(not t.passed for t in result.tests), student  # one verdict per check
 
     # nbgrader's total is the runner's points plus the written answers', which are graded by hand

@@ -32,8 +32,6 @@ def _nbgrader(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-
-
 class RunnerOutputs(NbGraderPreprocessor):
     """Give every code cell the runner's outputs for the submitted notebook; run nothing."""
 
