@@ -86,9 +86,12 @@ def summary_png(s, path, pair_scores=None):
     right.set(title="Pass rate per check", xlabel="% of students with full points", xlim=(0, 100))
     right.tick_params(axis="y", labelsize=8)
     if pair_scores:
-        axes[2].hist(pair_scores, bins=[i / 20 for i in range(21)], color="#c44e52", edgecolor="white", log=True)
+        many = len(pair_scores) > 100  # then most pairs sit near 0: a log scale shows the few high ones
+        axes[2].hist(pair_scores, bins=[i / 20 for i in range(21)], color="#c44e52", edgecolor="white", log=many)
         axes[2].set(title=f"Similarity of written code ({len(pair_scores)} pairs)", xlabel="score (0-1)",
-                    ylabel="pairs of students", xlim=(0, 1))
+                    ylabel="pairs of students" + (" (log scale)" if many else ""), xlim=(0, 1))
+        if not many:
+            axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

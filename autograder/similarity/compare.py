@@ -1,20 +1,22 @@
 """Fingerprints of written code (winnowing, by copydetect, as MOSS does) and the score of every pair.
 
-A cell's written lines form blocks (runs not interrupted by a given line); each block's normalised
-tokens (:mod:`.normalize`), one character per distinct token, are fingerprinted with
-``copydetect.utils.get_document_fingerprints``: hashes of every run of :data:`K` tokens, winnowed with a
-window of :data:`WINDOW`, less every run the release's code has in any cell (boilerplate).  Fingerprinting blocks
-apart makes the order of methods irrelevant.
+A cell's written lines form blocks (runs not interrupted by a given line); in each block every run of
+:data:`K` normalised tokens (:mod:`.normalize`) is hashed, the hashes are winnowed with a window of
+:data:`WINDOW` by ``copydetect.utils.winnow`` (the robust winnowing of MOSS), and every run the
+release's code has in any cell (boilerplate) is dropped.  Fingerprinting blocks apart makes the order
+of methods irrelevant.  Hashes depend on the tokens only (CRC-32 of each, a tuple hash of the run), not
+on Python's per-process string hashing, so a report is the same on every run.
 
 The score of a pair in one cell is the Jaccard index of their fingerprint sets (0: nothing in common,
 1: the same fingerprints).  The overall score weighs each cell by how much there is to write in it: the
 number of tokens of the reference's written lines (:attr:`Fingerprinter.weights`), so that a one-line
 answer that everybody writes alike counts for little.
 """
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from copydetect.utils import get_document_fingerprints, hashed_kgrams
+from copydetect.utils import winnow
 
 from .normalize import defined_names, given_bound, tokens
 
@@ -27,20 +29,17 @@ class Fingerprinter:
 
     def __init__(self, template, k=K, window=WINDOW):
         self.k, self.window = k, window
-        self._chars = {}
+        self._ids = {}
         self.api = frozenset(defined_names(template.source_code))
         self.given_names = frozenset(given_bound(template.release_code))
-        self._boilerplate = np.unique(np.concatenate(
-            [self._all_hashes(self._tokens(text.splitlines())) for text in template.release_code] or [[]])).astype(np.int64)
+        self._boilerplate = {h for text in template.release_code for h in self._hashes(self._tokens(text.splitlines()))}
         self.cell_ids = template.cell_ids
         self.weights = {gid: len(self._written_tokens(template.reference.cells[gid])) for gid in self.cell_ids}
 
-    def _doc(self, toks):
-        """One character per distinct token, so that K counts tokens."""
-        return "".join(self._chars.setdefault(t, chr(0x4E00 + len(self._chars))) for t, _ in toks)
-
-    def _all_hashes(self, toks):
-        return np.unique(hashed_kgrams(self._doc(toks), self.k)) if len(toks) >= self.k else np.array([], np.int64)
+    def _hashes(self, toks):
+        """The hash of every run of K tokens (``toks``: ``[(token, line)]``)."""
+        ids = [self._ids.get(t) or self._ids.setdefault(t, zlib.crc32(t.encode())) for t, _ in toks]
+        return [hash(tuple(ids[i:i + self.k])) for i in range(len(ids) - self.k + 1)]
 
     def _tokens(self, lines):
         return tokens("\n".join(lines), self.api, self.given_names)
@@ -64,14 +63,16 @@ class Fingerprinter:
         (bit i of ``mask`` set: line i)."""
         prints = {}
         for block in self._blocks(cell):
-            hashes, where = get_document_fingerprints(self._doc(block), self.k, self.window,
-                                                      boilerplate=self._boilerplate)
-            for h in hashes:
-                mask = prints.get(int(h), 0)
-                for i in where[h]:
+            hashes = self._hashes(block)
+            if not hashes:
+                continue
+            chosen, where = winnow(np.array(hashes, np.int64), self.window, remove_duplicates=False)
+            for h, i in zip(chosen.tolist(), where.tolist()):
+                if h not in self._boilerplate:
+                    mask = prints.get(h, 0)
                     for _, line in block[i:i + self.k]:
                         mask |= 1 << line
-                prints[int(h)] = mask
+                    prints[h] = mask
         return prints
 
     def submission(self, sub):

@@ -27,11 +27,6 @@ class Submission:
     cells: dict = field(default_factory=dict)    # grade_id -> Cell
     notes: list = field(default_factory=list)    # one line each: an unreadable notebook, a cell that is not text
 
-    def written_lines(self, grade_id):
-        """Number of lines written in cell ``grade_id`` (0 if the cell is missing)."""
-        cell = self.cells.get(grade_id)
-        return len(cell.written) if cell else 0
-
 
 class NotText(ValueError):
     """A cell whose ``source`` is neither a string nor a list of strings."""
@@ -98,6 +93,7 @@ class Template:
 
     @property
     def cell_ids(self):
+        """The solution cells' ``grade_id``, in notebook order."""
         return list(self.reference.cells)
 
     def read(self, name, path):

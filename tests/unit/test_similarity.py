@@ -7,6 +7,7 @@ The class is built here from the release notebook and two independently written 
 import csv
 import json
 import re
+import subprocess
 import sys
 
 import pytest
@@ -162,6 +163,17 @@ def test_cli_end_to_end_with_archive(klass, tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["similarity", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x")])
     assert "no such notebook or folder" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # a fresh interpreter: about 2 s
+def test_report_never_imports_tensorflow(klass, tmp_path):
+    root, _ = klass
+    code = ("import sys; from autograder import cli; cli.main(['similarity', sys.argv[1], '--out', sys.argv[2]]); "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')], 'TensorFlow imported'")
+    proc = subprocess.run([sys.executable, "-c", code, str(root / "submitted"), str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "similarity.csv").exists()
 
 
 def test_class_section_in_the_summary(klass, tmp_path, capsys):
