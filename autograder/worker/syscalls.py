@@ -6,8 +6,8 @@ it.  A refused call fails with EPERM, so student code sees an ``OSError``; ``clo
 ENOSYS, on which the C library falls back to ``clone``, whose namespace flags are refused.
 
 What is refused is every kernel object that two sandboxes could both reach (file locks, leases and
-change notifications on the read-only files every sandbox binds, IPC objects, keyrings, named and
-abstract sockets), the network (sockets other than AF_UNIX), other processes' memory, and what only
+change notifications on the read-only files every sandbox binds, probes of their page cache, IPC
+objects, keyrings, named and abstract sockets), the network (sockets other than AF_UNIX), other processes' memory, and what only
 administers the machine or builds another sandbox (mounts, namespaces, modules, BPF, io_uring).
 """
 import errno
@@ -22,6 +22,7 @@ AF_UNIX = 1
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
                    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
                    "CLONE_NEWNET": 0x40000000}
+RWF_NOWAIT = 0x8  # preadv2/pwritev2: fail instead of waiting, which tells whether a page is cached
 #: fcntl commands that act on an open file description other sandboxes can see (locks, leases, dnotify).
 FCNTL_REFUSED = {"F_GETLK": 5, "F_SETLK": 6, "F_SETLKW": 7, "F_OFD_GETLK": 36, "F_OFD_SETLK": 37,
                  "F_OFD_SETLKW": 38, "F_SETLEASE": 1024, "F_GETLEASE": 1025, "F_NOTIFY": 1026}
@@ -30,6 +31,7 @@ FCNTL_REFUSED = {"F_GETLK": 5, "F_SETLK": 6, "F_SETLKW": 7, "F_OFD_GETLK": 36, "
 REFUSED = {
     "locks and access events on files other sandboxes also read": (
         "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark"),
+    "page cache residency of files other sandboxes also read": ("mincore", "cachestat"),
     "named or abstract sockets (a rendezvous with another sandbox)": ("bind", "listen", "connect"),
     "FIFOs and device nodes": ("mknod", "mknodat"),
     "System V and POSIX IPC objects": (
@@ -77,6 +79,8 @@ def build(network=False):
             refused.setdefault(why, []).append(name)
     for name in () if network else ("socket", "socketpair"):
         f.add_rule(eperm, name, seccomp.Arg(0, seccomp.NE, AF_UNIX))
+    for name in ("preadv2", "pwritev2"):
+        f.add_rule(eperm, name, seccomp.Arg(5, seccomp.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
     for value in FCNTL_REFUSED.values():
         f.add_rule(eperm, "fcntl", seccomp.Arg(1, seccomp.EQ, value))
     for flag in NAMESPACE_FLAGS.values():
@@ -88,6 +92,7 @@ def build(network=False):
         "refused": refused,
         "socket": "every family (the plan allows the network)" if network else "AF_UNIX only (no network)",
         "fcntl": sorted(FCNTL_REFUSED, key=FCNTL_REFUSED.get),
+        "preadv2/pwritev2": "no RWF_NOWAIT (it tells whether a page is cached)",
         "clone": "no namespace flags; clone3 fails with ENOSYS (the C library falls back to clone)",
     }
     if unknown:

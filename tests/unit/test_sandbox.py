@@ -190,6 +190,9 @@ def _channels(shared):
         "name_to_handle_at": lambda: libc.syscall(303, -100, b"/", 0, 0, 0),
         "pidfd_getfd": lambda: libc.syscall(438, 0, 0, 0),
         "clone3": lambda: libc.syscall(435, 0, 0),
+        "mincore": lambda: libc.mincore(None, 0, None),
+        "cachestat": lambda: libc.syscall(451, fd, None, None, 0),
+        "preadv2 RWF_NOWAIT": lambda: os.preadv(fd, [bytearray(16)], 0, os.RWF_NOWAIT),
     }
     found = {name: call(fn) for name, fn in tried.items()}
     works = {}
