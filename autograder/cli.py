@@ -80,4 +80,8 @@ def main(argv=None):
     elif args.verb == "examples":
         from . import paths
         from .grade import main as grade
-        grade([str(paths.EXAMPLES)], args.out, workers=args.workers)
+        from .worker.confinement import Unconfined
+        try:
+            grade([str(paths.EXAMPLES)], args.out, workers=args.workers)
+        except Unconfined as err:
+            parser.exit(2, f"python -m autograder examples: error: {err}\n")
