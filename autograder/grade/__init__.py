@@ -21,11 +21,11 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from ..similarity import class_section
     from .summary import write_summary
 
+    submissions = discover(inputs)
     mode = confinement.probe()
     if mode == "none" and not allow_unconfined:
         raise confinement.Unconfined(confinement.REFUSAL)
     print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
-    submissions = discover(inputs)
     for note in submissions.notes:
         print("note:", note)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
