@@ -1,11 +1,54 @@
-"""Command line: parse arguments and call the verb's ``main``."""
+"""Command line: parse arguments and call the verb's ``main``; ``--help`` gives the workflow in order."""
 import argparse
 import os
 
+DESCRIPTION = """\
+The NICE assignment's autograder: grade submissions in confined workers, write grades, feedback and
+Gradescope results, rank similar code, publish the solution, and keep the course's files in step.
+
+Run it from the course root (the folder with autograder/ and nbgrader_config.py) with the course's
+Python (.venv/bin/python).  Elsewhere Python itself stops with "No module named autograder": cd to
+the course root, run <course>/scripts/autograder (the same command from any folder), or set
+PYTHONPATH=<course root>.  Relative paths are taken from the folder you are in."""
+
+WORKFLOW = """\
+workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> solutions/):
+  1. release    nbgrader generate_assignment assignment07 --force   (commit release/)
+  2. collect    nbgrader collect, or your LMS: submitted/<student>/assignment07/assignment07.ipynb
+  3. grade      python -m autograder grade submitted/ --out grades/ --workers 2
+                (again for one student: python -m autograder grade submitted/<student> --out grades/)
+  4. gradebook  AUTOGRADER_RESULTS=grades/ nbgrader autograde assignment07 --force
+                then the written answers in formgrader (jupyter lab: Nbgrader > Formgrader)
+  5. feedback   nbgrader generate_feedback assignment07 --force; nbgrader export --to gradebook.csv
+  6. publish    python -m autograder publish          (the executed solution into solutions/)
+  similarity    python -m autograder similarity submitted/ --out grades/  (grade writes it too)
+  Gradescope    python -m autograder gradescope-bundle, upload dist/nice_autograder.zip
+
+maintenance, after changing the source notebook or the graders (README: "Maintenance"):
+  python -m autograder hidden-cells          the source's hidden check cells, from the graders
+  nbgrader generate_assignment assignment07 --force
+  python -m autograder.examples.build        autograder/examples/, from the source and the release
+  PYTHONPATH=. python tests/fixtures/make_submissions.py   the bug bank (make_hostile.py: the hostile one)
+  python -m autograder calibrate             thresholds and margins -> autograder/calibration.json
+  python -m autograder gradescope-bundle     the Gradescope zip, with the new graders
+
+"python -m autograder VERB --help" describes each verb."""
+
+
+def _out_problem(verb, out):
+    """Why ``out`` cannot be the verb's output (a folder; a zip for gradescope-bundle), or None."""
+    if not out or not os.path.lexists(out):
+        return None
+    if verb == "gradescope-bundle":
+        return f"--out {out} is a folder, not a zip file to write" if os.path.isdir(out) else None
+    return None if os.path.isdir(out) else f"--out {out} exists and is not a folder"
+
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder", description="NICE assignment autograder")
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=DESCRIPTION, epilog=WORKFLOW,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB",
+                                  title="verbs (the workflow's first, then maintenance)")
 
     g = verbs.add_parser("grade", help="grade notebooks, folders of notebooks or nbgrader submitted/ trees")
     g.add_argument("paths", nargs="+",
@@ -18,25 +61,6 @@ def main(argv=None):
     g.add_argument("--allow-unconfined", action="store_true",
                    help="grade even where nothing can confine student code (not root and no namespaces)")
 
-    c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
-    c.add_argument("--seeds", type=int, default=24, help="number of seeds (default 24)")
-
-    e = verbs.add_parser("examples", help="grade the bundled example submissions (the README's main job)")
-    e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
-    e.add_argument("--workers", type=int, default=2)
-
-    b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
-    b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
-    r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json")
-    r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")
-
-    p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
-    p.add_argument("--quick", action="store_true",
-                   help="short training budgets (NICE_QUICK=1), written to build/solutions-quick/ unless --out")
-    p.add_argument("--out", help="folder to publish into (default solutions/, or build/solutions-quick/ with --quick)")
-
-    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
-
     s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
                                             "solution cells matches (given code, comments and names do not count)")
     s.add_argument("paths", nargs="+", help="the submissions, as grade takes them (e.g. nbgrader's submitted/)")
@@ -45,7 +69,30 @@ def main(argv=None):
     s.add_argument("--archive", metavar="FOLDER", help="earlier terms' submissions to compare each student with")
     s.add_argument("--top", type=int, default=20, help="pairs shown side by side in similarity.html (default 20)")
 
+    p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
+    p.add_argument("--quick", action="store_true",
+                   help="short training budgets (NICE_QUICK=1), written to build/solutions-quick/ unless --out")
+    p.add_argument("--out", help="folder to publish into (default solutions/, or build/solutions-quick/ with --quick)")
+
+    e = verbs.add_parser("examples", help="grade the bundled example submissions (the README's main job)")
+    e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
+    e.add_argument("--workers", type=int, default=2)
+
+    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
+
+    c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
+    c.add_argument("--seeds", type=int, default=24, help="number of seeds (default 24)")
+
+    b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
+    b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
+    r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json "
+                                                "(what the bundle's run_autograder calls)")
+    r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")
+
     args = parser.parse_args(argv)
+    problem = _out_problem(args.verb, getattr(args, "out", None))
+    if problem:
+        parser.exit(2, f"python -m autograder {args.verb}: error: {problem}\n")
     if args.verb == "grade":
         from .grade import main as grade
         from .grade.discover import DiscoveryError

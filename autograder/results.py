@@ -22,13 +22,24 @@ def file_sha256(path):
     return hashlib.sha256(read_input(path)).hexdigest()
 
 
+SPELLING = {"nice": "NICE", "nll": "NLL", "jacobian": "Jacobian"}  # words of test names written as prose does
+
+
+def title(name):
+    """A check's readable name from its pytest id: ``test_log_likelihood[normal]`` -> "Log likelihood (normal)"."""
+    base, _, param = name.partition("[")
+    words = [SPELLING.get(w, w) for w in base.removeprefix("test_").split("_") if w] or [name]
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + (f" ({param.rstrip(']').replace('-', ', ')})" if param else "")
+
+
 def _canonical(data):
     return json.dumps(data, sort_keys=True).encode()
 
 
 @dataclass
 class TestResult:
-    name: str
+    name: str        # the pytest id (stable: grades.csv columns, nbgrader cell ids); :attr:`title` reads better
     points: float
     score: float = 0.0
     passed: bool = False
@@ -37,6 +48,11 @@ class TestResult:
     hidden: bool = False
     seconds: float = 0.0
     measures: dict = field(default_factory=dict)  # statistic name -> {"value", "limit"}
+
+    @property
+    def title(self):
+        """The check's readable name (:func:`title`)."""
+        return title(self.name)
 
 
 @dataclass

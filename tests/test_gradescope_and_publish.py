@@ -1,4 +1,5 @@
 """Gradescope bundle run as Gradescope would, HTML feedback, and the published solution."""
+import hashlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from autograder import paths
 from autograder.grade.run import manifest
 from test_readme import _activated, run
 from autograder.notebook import manual_points, read_notebook
+from autograder.version import grader_version
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.slow
 RESULTS_SCHEMA = {
     "type": "object", "required": ["tests"],
     "properties": {
-        "score": {"type": "number"}, "output": {"type": "string"},
+        "score": {"type": "number"}, "execution_time": {"type": "number"}, "output": {"type": "string"},
         "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
         "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
         "tests": {"type": "array", "items": {
@@ -71,13 +73,18 @@ def test_gradescope_reference_full_marks(gradescope_root):
     assert f"{autograded:g} autograded points; the {manual:g} points of written answers are graded by hand" \
         in data["output"]
     assert data["isolation"].startswith("isolation: namespaces+allowlist root, uid "), data["isolation"]
-    vis = {t["name"]: t["visibility"] for t in data["tests"]}
+    vis = {t["id"]: t["visibility"] for t in data["tests"]}
     assert vis["test_parabola_training"] == "after_published" and vis["test_coupling_inverse"] == "visible"
+    # readable names, and what an appeal names: the file's hash and the graders' version (the bundle's is the course's)
+    assert [t["name"] for t in data["tests"]][:2] == ["Coupling inverse", "Coupling structure"]
+    sha = hashlib.sha256((ROOT / "source/assignment07/assignment07.ipynb").read_bytes()).hexdigest()
+    assert data["submission_sha256"] == sha and data["grader_version"] == grader_version()
+    assert sha in data["output"] and 0 < data["execution_time"] < 600
 
 
 def test_gradescope_broken_submission(gradescope_root, tmp_path):
     data = _run(gradescope_root, ROOT / "autograder/examples/student_backward_adds_shift.ipynb")
-    failed = {t["name"] for t in data["tests"] if t["score"] < t["max_score"]}
+    failed = {t["id"] for t in data["tests"] if t["score"] < t["max_score"]}
     assert failed == {"test_coupling_inverse", "test_nice_inverse", "test_sampling"}
     bad = tmp_path / "not_a_notebook.ipynb"
     bad.write_text("garbage")

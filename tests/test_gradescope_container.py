@@ -114,7 +114,7 @@ def container(tmp_path_factory):
 
 
 def _failed(data):
-    return {t["name"] for t in data["tests"] if t["score"] < t["max_score"]}
+    return {t["id"] for t in data["tests"] if t["score"] < t["max_score"]}
 
 
 def test_container_grades_confined_without_namespaces(container):
@@ -131,7 +131,9 @@ def test_container_grades_confined_without_namespaces(container):
     assert data["score"] == 0, [t["output"][:200] for t in data["tests"] if t["score"]]
     # writes a fake results.json; would sabotage itself if it could read the course secret or reach the network
     data, _ = run(hostile["hostile_container_escapes"])
-    assert not _failed(data) and "999" not in json.dumps(data), _failed(data)
+    hashes = (data["submission_sha256"], data["grader_version"])  # hex digits, which may hold a "999" of their own
+    assert not _failed(data) and "999" not in json.dumps(data).replace(hashes[0], "").replace(hashes[1], ""), \
+        _failed(data)
     # the main worker and its twin pass a memo through OFD locks on a venv file, to hide a bug
     data, _ = run(hostile["hostile_twin_lock_channel"])
     assert _failed(data) == BACKWARD_ADDS_FAILS

@@ -19,7 +19,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .report import summary_table, write_outputs
     from .run import grade_submissions
     from ..similarity import class_section
-    from .summary import write_summary
+    from .summary import plural, write_summary
 
     submissions = discover(inputs)
     mode = confinement.probe()
@@ -36,7 +36,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     rows = write_outputs(results, out_dir)
     print(summary_table(results))
     kept = len(rows) - len(results)
-    print(f"\noutputs in {out_dir}: grades.csv ({len(rows)} students" + (f", {kept} kept from earlier runs" if kept else "")
+    print(f"\noutputs in {out_dir}: grades.csv ({plural(len(rows), 'student')}" + (f", {kept} kept from earlier runs" if kept else "")
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
     isolation = sorted({confinement.line(r.worker.get("isolation"), per_sandbox=True)
                         for r in results if r.worker.get("isolation")})

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import notebook, paths
+from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .merge import merge_rows, read_rows, write_rows
 from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
@@ -61,23 +62,31 @@ def feedback(result, manual=None):
 
 
 def gradescope_json(result, manual=None, fb=None):
-    """The Gradescope autograder results format: score, tests[] with score/max_score/output/visibility.
+    """The Gradescope autograder results format: score, execution_time, tests[] with score/max_score/output/visibility.
 
+    Besides Gradescope's fields (it allows others): ``isolation`` (one line), ``grader_version``
+    (:func:`autograder.version.grader_version`) and ``submission_sha256`` (of the graded file's bytes), for
+    appeals; each test's ``name`` is its readable title, ``id`` the stable pytest id (grades.csv's column).
     ``fb``: the result's :class:`Feedback` if already built (else built from ``manual``), as for the renderers below.
     """
     fb = fb or feedback(result, manual)
     messages = {t.name: text for t, text in fb.failed}
     output = f"Graded by the NICE autograder: {fb.points}."
+    if result.sha256:  # what an appeal names: this file, graded by these graders
+        output += f"\nYour file: SHA-256 {result.sha256}; grader version {grader_version()}."
     if fb.notes:
         output += "\nProblems with your notebook (they can make several checks fail):\n" + \
                   "\n".join(f"- {n}" for n in fb.notes)
     return {
         "score": result.score,
+        "execution_time": result.seconds,
         "output": output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "isolation": isolation_line(result.worker.get("isolation"), per_sandbox=True),  # whole dict: grading.json
-        "tests": [{"name": t.name, "score": t.score, "max_score": t.points,
+        "grader_version": grader_version(),
+        "submission_sha256": result.sha256,
+        "tests": [{"name": t.title, "id": t.name, "score": t.score, "max_score": t.points,
                    "status": "passed" if t.passed else "failed",
                    "output": messages[t.name] if not t.passed else (t.description or "passed"),
                    "visibility": "after_published" if t.hidden else "visible"}

@@ -12,6 +12,11 @@ from pathlib import Path
 BAR_WIDTH = 40  # characters of the longest bar in the text histogram
 
 
+def plural(n, noun):
+    """``n`` and the noun, plural unless n is 1: "1 student", "3 students", "1.5 points"."""
+    return f"{n:g} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class ClassSummary:
     totals: list                  # total score per student, in row order
@@ -48,7 +53,7 @@ def summary_text(s):
     """The summary as text (what ``grade`` prints at the end and writes to summary.txt)."""
     if not s.n:
         return "Class summary: no students graded.\n"
-    lines = [f"Class summary: {s.n} student{'s' if s.n != 1 else ''}, totals out of {s.max_total:g}",
+    lines = [f"Class summary: {plural(s.n, 'student')}, totals out of {s.max_total:g}",
              f"  mean {statistics.fmean(s.totals):.1f}, median {statistics.median(s.totals):g}, "
              f"min {min(s.totals):g}, max {max(s.totals):g}", "", "Totals:"]
     top = max(count for _, _, count in s.bins) or 1
@@ -80,7 +85,7 @@ def summary_png(s, path, pair_scores=None):
     left, right = axes[:2]
     edges = [low for low, _, _ in s.bins] + [s.bins[-1][1]]
     left.hist(s.totals, bins=edges, color="#4c72b0", edgecolor="white")
-    left.set(title=f"Totals ({s.n} students)", xlabel=f"points (of {s.max_total:g})", ylabel="students")
+    left.set(title=f"Totals ({plural(s.n, 'student')})", xlabel=f"points (of {s.max_total:g})", ylabel="students")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.barh(names[::-1], rates[::-1], color="#55a868")
     right.set(title="Pass rate per check", xlabel="% of students with full points", xlim=(0, 100))
@@ -88,7 +93,7 @@ def summary_png(s, path, pair_scores=None):
     if pair_scores:
         many = len(pair_scores) > 100  # then most pairs sit near 0: a log scale shows the few high ones
         axes[2].hist(pair_scores, bins=[i / 20 for i in range(21)], color="#c44e52", edgecolor="white", log=many)
-        axes[2].set(title=f"Similarity of written code ({len(pair_scores)} pairs)", xlabel="score (0-1)",
+        axes[2].set(title=f"Similarity of written code ({plural(len(pair_scores), 'pair')})", xlabel="score (0-1)",
                     ylabel="pairs of students" + (" (log scale)" if many else ""), xlim=(0, 1))
         if not many:
             axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))

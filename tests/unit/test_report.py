@@ -7,6 +7,7 @@ from autograder.grade.report import (feedback_html, feedback_markdown, gradescop
                                      write_outputs)
 from autograder.notebook import manual_points as notebook_manual_points, read_notebook
 from autograder import paths
+from autograder.version import grader_version
 
 NOTE = "cell 'log_likelihood' is missing from the submission (deleted or its id changed)"
 WORKER = {"problems": {"log_likelihood": NOTE}, "load_status": {}}
@@ -49,6 +50,17 @@ def test_score_and_what_it_covers_everywhere():
     gs = gradescope_json(r, 5)
     assert gs["score"] == 2 and "6 autograded points; the 5 points" in gs["output"]
     assert [t["status"] for t in gs["tests"]] == ["passed", "failed", "failed"]
+
+
+def test_gradescope_time_titles_version_and_the_files_hash():
+    r = result("alice", failed=("test_b",))
+    r.sha256, r.seconds = "ab" * 32, 12.5
+    gs = gradescope_json(r, 5)
+    assert gs["execution_time"] == 12.5 and gs["submission_sha256"] == r.sha256
+    assert gs["grader_version"] == grader_version() and f"SHA-256 {r.sha256}; grader version {grader_version()}" \
+        in gs["output"]
+    assert [(t["name"], t["id"]) for t in gs["tests"]] == [("A", "test_a"), ("B", "test_b"), ("C", "test_c")]
+    assert "SHA-256" not in gradescope_json(result("bob", error="no .ipynb file was submitted"), 5)["output"]
 
 
 def test_html_failed_first_escaped_and_no_grader_source():

@@ -6,7 +6,7 @@ import pytest
 from _results import result
 
 from autograder import secret
-from autograder.results import SubmissionResult, UnsignedResult
+from autograder.results import SubmissionResult, UnsignedResult, title
 
 
 @pytest.fixture
@@ -47,3 +47,11 @@ def test_another_courses_secret_does_not_verify(course_secret, tmp_path, monkeyp
     for junk in ("[" * 100_000, "[1, 2]", "nonsense"):
         with pytest.raises(UnsignedResult):
             SubmissionResult.from_signed_json(junk)
+
+
+@pytest.mark.parametrize("name, readable", [
+    ("test_log_likelihood[normal]", "Log likelihood (normal)"), ("test_nice_inverse", "NICE inverse"),
+    ("test_model_log_det_matches_jacobian", "Model log det matches Jacobian"), ("test_x[a-b]", "X (a, b)"),
+    ("test_", "Test_")])
+def test_a_checks_title_reads_as_prose(name, readable):
+    assert title(name) == readable

@@ -2,7 +2,7 @@
 from _results import CHECKS, result
 
 from autograder.grade.report import grades_row
-from autograder.grade.summary import histogram, summarize, summary_text, write_summary
+from autograder.grade.summary import histogram, plural, summarize, summary_text, write_summary
 
 POINTS = [(name, points) for name, points, _ in CHECKS]  # 6 points in all
 
@@ -37,3 +37,9 @@ def test_write_summary(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no students" in write_summary(empty, [], POINTS) and not (empty / "summary.png").exists()
+
+
+def test_counts_are_singular_for_one():
+    assert [plural(1, "student"), plural(2, "student"), plural(0, "pair"), plural(1.5, "point"), plural(1.0, "point")] == [
+        "1 student", "2 students", "0 pairs", "1.5 points", "1 point"]
+    assert "Class summary: 1 student, totals out of 6" in summary_text(summarize(_rows()[:1], POINTS))

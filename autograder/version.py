@@ -1,0 +1,35 @@
+"""The grader's version: a hash of the files that grade, the same in the course and in its Gradescope bundle.
+
+The files are what the bundle carries (:data:`GRADING`, less :data:`EXCLUDE_DIRS`): the autograder, the
+source notebook, the pinned requirements and the nbgrader configuration.  Editing any of them (a grader,
+a threshold in ``calibration.json``, a given cell of the source) gives another version; nothing else
+does, so a regrade with the same files states the same version (``results.json``: ``grader_version``).
+"""
+import functools
+import hashlib
+
+from . import paths
+
+GRADING = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
+EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
+
+
+def grading_files(root=paths.ROOT):
+    """The files that grade, under ``root``, sorted (what the Gradescope bundle carries besides its scripts)."""
+    found = []
+    for item in GRADING:
+        path = root / item
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        found += [f for f in files if not EXCLUDE_DIRS & set(f.relative_to(root).parts)]
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def grader_version(root=paths.ROOT):
+    """``sha256:`` and 16 hex digits of the SHA-256 over every grading file's path (relative to ``root``) and bytes."""
+    digest = hashlib.sha256()
+    for f in grading_files(root):
+        rel = f.relative_to(root).as_posix().encode()
+        data = f.read_bytes()
+        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)) + data)
+    return "sha256:" + digest.hexdigest()[:16]

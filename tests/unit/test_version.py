@@ -1,0 +1,41 @@
+"""version: the grader's version is a hash of exactly the files that grade, and the bundle carries those files."""
+import zipfile
+
+from conftest import ROOT
+
+from autograder.version import grader_version, grading_files
+
+version = grader_version.__wrapped__  # uncached: the tests below change files between calls
+
+
+def _course(root):
+    for name, text in {"autograder/judge/graders/test_x.py": "def test_x(): pass\n", "autograder/calibration.json": "{}",
+                       "source/assignment07/assignment07.ipynb": "{}", "requirements.txt": "numpy==2.1.3\n",
+                       "nbgrader_config.py": "c = 1\n", "autograder/__pycache__/x.pyc": "compiled",
+                       "autograder/examples/reference.ipynb": "{}", "tests/test_y.py": "", "grades/alice/x": ""}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_the_version_hashes_the_grading_files_only(tmp_path):
+    root = _course(tmp_path)
+    assert [f.relative_to(root).as_posix() for f in grading_files(root)] == [
+        "autograder/calibration.json", "autograder/judge/graders/test_x.py", "source/assignment07/assignment07.ipynb",
+        "requirements.txt", "nbgrader_config.py"]
+    first = version(root)
+    assert first.startswith("sha256:") and len(first) == 7 + 16 and version(root) == first
+    for outside in ("autograder/__pycache__/x.pyc", "autograder/examples/reference.ipynb", "tests/test_y.py"):
+        (root / outside).write_text("changed")
+    assert version(root) == first
+    (root / "autograder/calibration.json").write_text('{"threshold": 4.4}')  # a recalibration is another version
+    assert version(root) != first
+
+
+def test_the_bundle_carries_the_files_the_version_hashes(tmp_path, monkeypatch):
+    from autograder import gradescope, secret
+    monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "secret"))
+    with zipfile.ZipFile(gradescope.bundle(tmp_path / "b.zip")) as zf:
+        names = set(zf.namelist())
+    graded = {f.relative_to(ROOT).as_posix() for f in grading_files()}
+    assert names - graded == {"setup.sh", "run_autograder", secret.FILE_NAME} and graded <= names
