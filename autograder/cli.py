@@ -81,7 +81,8 @@ def main(argv=None):
     verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
 
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
-    c.add_argument("--seeds", type=int, default=24, help="number of seeds (default 24)")
+    c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "
+                                            "(default: autograder.calibrate.SEEDS)")
 
     b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
     b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
@@ -104,7 +105,7 @@ def main(argv=None):
             parser.exit(2, f"python -m autograder grade: error: {err}\n")
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate
-        calibrate(seeds=args.seeds)
+        calibrate(**({"seeds": args.seeds} if args.seeds else {}))
     elif args.verb == "gradescope-bundle":
         from .gradescope import main_bundle
         main_bundle(args.out)

@@ -24,12 +24,13 @@ from ..judge.client import Worker
 from ..wire.names import ZYGOTE_ENV
 from ..grade.run import grade_submissions, zygote
 from ..judge import seeds
+from ..judge.seeds import GRADING_VARIANT
 from ..judge.facade import Submission
 from ..results import file_sha256
 from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 
 MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
-GRADING_VARIANT = 0  # the judge's keyed streams in a grading run (--seed-offset 0)
+SEEDS = 24  # the judge's keyed streams the reference is graded under (--seeds)
 
 
 def _measure(notebook_path, variants):
@@ -48,7 +49,7 @@ def _measure(notebook_path, variants):
         return values
 
 
-def main(seeds=24):
+def main(seeds=SEEDS):
     started = time.time()
     grading_seeds = [GRADING_VARIANT]
     with zygote(enabled=True) as sock:
@@ -107,7 +108,7 @@ def main(seeds=24):
 
 
 def _check_margins(seeds):
-    """Reference over ``seeds`` grader seed offsets and the bug bank at offset 0: every statistic's spread."""
+    """Reference over ``seeds`` grader seed offsets and the bug bank at the grading one: every statistic's spread."""
     bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
     subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
     args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bugs]

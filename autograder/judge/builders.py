@@ -5,7 +5,7 @@ Every seed and weight comes from the judge's keyed streams (:mod:`.seeds`), labe
 import numpy as np
 import pytest
 
-from . import maths, seeds
+from . import seeds
 from .procedures import judge_jacobian, robust_log_det
 
 DIM = 6
@@ -87,7 +87,3 @@ def constant_blocks(jac, halves, tol=2e-3):
             constant.append(half)
     return constant
 
-
-def prior_log_prob(name):
-    """The judge's log-density of the standard prior ``name`` (numpy)."""
-    return maths.PRIORS[name]

@@ -98,13 +98,6 @@ def expect_scalar(value, what):
     return float(arr)
 
 
-def expect_count(value, what):
-    """``value`` if it is a non-negative integer; else fail the check."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        pytest.fail(f"{what}: expected a count, got {value!r:.80}", pytrace=False)
-    return value
-
-
 class Ref:
     """An object living in a worker (a layer or model), named by the judge.
 

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from .. import notebook
+from ..wire.budgets import SUBMISSION_BUDGET_S
 from . import seeds
 from .client import Worker
 from .facade import Submission
@@ -23,15 +24,15 @@ def pytest_addoption(parser):
     group.addoption("--submission", help="notebook to grade")
     group.addoption("--results-json", help="write per-test results here (JSON)")
     group.addoption("--manifest", help="write the list of graded tests with their points here (JSON)")
-    group.addoption("--seed-offset", type=int, default=0,
+    group.addoption("--seed-offset", type=int, default=seeds.GRADING_VARIANT,
                     help="selects another of the judge's keyed random streams for the same file; calibration "
-                         "and stability runs grade with many (default 0)")
-    group.addoption("--budget", type=float, default=300.0,
-                    help="wall-clock seconds the submission's worker may use in all (default 300)")
+                         "and stability runs grade with many (default %(default)s: a grading run's)")
+    group.addoption("--budget", type=float, default=SUBMISSION_BUDGET_S,
+                    help="wall-clock seconds the submission's worker may use in all (default %(default)g)")
 
 
 def pytest_configure(config):
-    seeds.VARIANT = config.getoption("seed_offset") or 0
+    seeds.VARIANT = config.getoption("seed_offset")
     path = config.getoption("submission")
     if path:
         try:

@@ -9,7 +9,8 @@ for the same file: calibration and stability runs grade with many (``--seed-offs
 from .. import secret
 
 SUBMISSION = ""  # the graded file's SHA-256 (set by the judge plugin)
-VARIANT = 0
+GRADING_VARIANT = 0        # the streams of a grading run (every route); calibration adds others
+VARIANT = GRADING_VARIANT  # the streams in use (set by the judge plugin from --seed-offset)
 
 
 def rng(label):

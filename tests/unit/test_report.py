@@ -6,7 +6,7 @@ from _results import result
 from autograder.grade.report import (feedback_html, feedback_markdown, gradescope_json, manual_points, points_note,
                                      write_outputs)
 from autograder.notebook import manual_points as notebook_manual_points, read_notebook
-from autograder import paths
+from autograder import paths, secret
 from autograder.version import grader_version
 
 NOTE = "cell 'log_likelihood' is missing from the submission (deleted or its id changed)"
@@ -122,7 +122,7 @@ def test_one_students_failure_leaves_the_class_written(tmp_path, monkeypatch, ca
 
 def test_grading_json_is_signed(tmp_path, monkeypatch):
     from autograder.results import SubmissionResult
-    monkeypatch.setenv("NICE_COURSE_SECRET", str(tmp_path / "secret"))
+    monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "secret"))
     out = tmp_path / "grades"
     write_outputs([result("alice")], out, manual=5)
     text = (out / "alice" / "grading.json").read_text()

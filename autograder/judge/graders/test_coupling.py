@@ -7,6 +7,7 @@ from autograder.judge.facade import f32
 
 DIM = 7          # odd on purpose: the halves differ in size
 KEPT = {0: DIM // 2, 1: DIM - DIM // 2}  # parity 0 keeps floor(D/2) dims, parity 1 the other ceil(D/2)
+ROUND_TRIP_TOL = 1e-4  # max |backward(forward(x)) - x| of one layer
 
 
 def _layer(sub, parity, label):
@@ -33,9 +34,9 @@ def test_coupling_inverse(submission, measure):
                 z = 2.0 * rng.standard_normal((64, DIM))
                 err = np.max(np.abs(layer.forward(copy.backward(z)) - z))
             worst = max(worst, err)
-            measure("coupling_round_trip_error", worst, 1e-4, lambda e, n=name, p=parity: (
+            measure("coupling_round_trip_error", worst, ROUND_TRIP_TOL, lambda e, n=name, p=parity: (
                 f"CouplingLayer.backward does not undo CouplingLayer.forward (parity={p}): max |{n} - input| = "
-                f"{e:.3g}, expected < 1e-4. backward must subtract the same shift m(kept half) that forward adds, "
+                f"{e:.3g}, expected < {ROUND_TRIP_TOL:g}. backward must subtract the same shift m(kept half) that forward adds, "
                 "computed from the kept half, and put both halves back where split_halves took them"))
 
 

@@ -9,6 +9,8 @@ from autograder.judge.builders import (DIM, HIDDEN, built_model, constant_blocks
                                        randomized_model)
 from autograder.judge.procedures import judge_log_det
 
+INVERSE_TOL = 1e-3  # max |backward(forward(x)) - x| of a model, and the least change forward must make
+
 
 @pytest.mark.points(3)
 def test_nice_inverse(submission, measure):
@@ -18,14 +20,14 @@ def test_nice_inverse(submission, measure):
     rng = seeds.rng("nice inverse")
     x = rng.standard_normal((128, DIM))
     z = model.forward(x)
-    assert np.max(np.abs(z - x)) > 1e-3, "NICE.forward returned its input unchanged"
+    assert np.max(np.abs(z - x)) > INVERSE_TOL, "NICE.forward returned its input unchanged"
     hint = ("NICE.backward must undo the scaling first, then the couplings in reverse order, each with "
             "CouplingLayer.backward")
-    measure("model_inverse_error", np.max(np.abs(copy.backward(z) - x)), 1e-3,
-            lambda e: f"max |backward(forward(x)) - x| = {e:.3g}, expected < 1e-3: {hint}")
+    measure("model_inverse_error", np.max(np.abs(copy.backward(z) - x)), INVERSE_TOL,
+            lambda e: f"max |backward(forward(x)) - x| = {e:.3g}, expected < {INVERSE_TOL:g}: {hint}")
     z = rng.standard_normal((128, DIM))
-    measure("model_forward_of_backward_error", np.max(np.abs(model.forward(copy.backward(z)) - z)), 1e-3,
-            lambda e: f"max |forward(backward(z)) - z| = {e:.3g}, expected < 1e-3: {hint}")
+    measure("model_forward_of_backward_error", np.max(np.abs(model.forward(copy.backward(z)) - z)), INVERSE_TOL,
+            lambda e: f"max |forward(backward(z)) - z| = {e:.3g}, expected < {INVERSE_TOL:g}: {hint}")
 
 
 @pytest.mark.points(2)
