@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .. import paths
+from .. import paths, secret
 from ..grade.discover import student_name
 from ..grade.messages import student_message, submission_cells
 from ..notebook import read_input
@@ -76,6 +76,21 @@ def _previous(name, notebook):
         return None
 
 
+def _grade_now(name, notebook):
+    """Grade one submission now, confined as ``grade`` confines it; refused where nothing can confine it."""
+    from ..grade.run import grade_submissions
+    from ..worker import confinement
+    mode = confinement.probe()
+    if mode == "none":
+        print(f"WARNING: {name}: not graded: {confinement.REFUSAL.split(';')[0]}; grade with `python -m "
+              "autograder grade` first and pass its output folder as AUTOGRADER_RESULTS", file=sys.stderr)
+        return SubmissionResult(name, str(notebook), error="not graded: " + confinement.REFUSAL.split(";")[0])
+    with confinement.guard(mode, [secret.location()], top=str(paths.ROOT)) as notes:
+        for note in notes:
+            print(note, file=sys.stderr)
+        return grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False)[0]
+
+
 def results_for(student, notebook):
     """``(result, cells, refused)`` for ``notebook`` of nbgrader's ``student``.
 
@@ -87,8 +102,7 @@ def results_for(student, notebook):
         name = student_name(student)[0]  # the runner's folder for this student
         result = _previous(name, notebook)
         if result is None:
-            from ..grade.run import grade_submissions
-            result = grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False)[0]
+            result = _grade_now(name, notebook)
         _cache[key] = result, submission_cells(notebook, result.sha256), earlier_results()[1].get(name, "")
     return _cache[key]
 
