@@ -11,6 +11,8 @@ from . import secret
 from .notebook import read_input
 
 SIGNATURE = "hmac"  # the key of the signature in grading.json
+#: In a failed check's message, what precedes the judge's notes on the notebook (reports say those once).
+NOTES = "\nNote: "
 
 
 class UnsignedResult(ValueError):

@@ -3,18 +3,17 @@
 A check's message (written by ``judge.facade``) is one line saying what was called and what came back;
 for an exception in the student's code, one line per frame of their cells follows
 (``  <cell ID>, line N, in FUNC: CODE``, CODE empty: the cells are compiled from strings).  The judge
-also appends the notebook's problems to every failed check (``\\nNote: ...``): reports say those once,
+also appends the notebook's problems to every failed check (after :data:`autograder.results.NOTES`): reports say those once,
 at the top (:func:`notebook_notes`), and :func:`student_message` removes them from each check.
 In Markdown, text from a submission is shown literally (:func:`md_literal`, :func:`md_escape`).
 """
 import re
 
 from ..notebook import assemble
-from ..results import file_sha256
+from ..results import NOTES, file_sha256
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _FRAME = re.compile(r"^\s*<cell (?P<cell>[^>]+)>, line (?P<line>\d+), in (?P<func>[^:]*):\s?(?P<code>.*)$")
-_HINT = "\nNote: "
 
 
 def strip_ansi(text):
@@ -77,8 +76,8 @@ def student_message(message, worker=None, cells=None):
     (taken from ``cells``, grade_id -> code, when the frame does not carry it).
     """
     text = strip_ansi(message or "").rstrip()
-    if _HINT in text and notebook_notes(worker):
-        text = text[:text.rindex(_HINT)]
+    if NOTES in text and notebook_notes(worker):
+        text = text[:text.rindex(NOTES)]
     first, *rest = text.splitlines() or [""]
     lines = [first.removeprefix("AssertionError: ")]
     for line in rest:

@@ -29,6 +29,7 @@ import time
 import numpy as np
 import pytest
 
+from ..results import NOTES
 from ..wire.budgets import REQUEST_TIMEOUT_S as REQUEST_TIMEOUT
 from ..wire.budgets import SUBMISSION_BUDGET_S
 from . import probes, seeds
@@ -269,7 +270,7 @@ class Submission:
         notes = list(self.program.problems.values())
         notes += [f"cell '{gid}' failed when run: {status}"
                   for gid, status in (self.worker.load_status or {}).items() if status != "ok"]
-        return ("\nNote: " + "; ".join(notes)) if notes else ""
+        return (NOTES + "; ".join(notes)) if notes else ""
 
     def _is_stub(self, error):
         """Whether the exception is the template's own ``raise NotImplementedError()``, still in the cell.

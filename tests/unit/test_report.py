@@ -6,6 +6,7 @@ from _results import result
 from autograder.grade.report import (feedback_html, feedback_markdown, gradescope_json, manual_points, points_note,
                                      write_outputs)
 from autograder.notebook import manual_points as notebook_manual_points, read_notebook
+from autograder.results import NOTES
 from autograder import paths, secret
 from autograder.version import grader_version
 
@@ -14,7 +15,7 @@ WORKER = {"problems": {"log_likelihood": NOTE}, "load_status": {}}
 
 
 def _broken():
-    hint = f"\nNote: {NOTE}"
+    hint = f"{NOTES}{NOTE}"
     return result("s<1>", failed=("test_b", "test_c"), worker=WORKER, messages={
         "test_b": "AssertionError: expected <1e-4, got \x1b[1m0.5\x1b[0m\nassert 0.5 < 0.0001" + hint,
         "test_c": "calling f(x): NameError: name 'log_likelihood' is not defined" + hint})
