@@ -20,6 +20,7 @@ from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .merge import merge_rows, read_rows, write_rows
 from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
+from .summary import plural
 
 TITLE = "Assignment 07 (NICE)"
 
@@ -34,8 +35,9 @@ def manual_points(source=paths.SOURCE_NOTEBOOK):
 
 def points_note(max_score, manual):
     """E.g. "35 autograded points; the 5 points of written answers are graded by hand"."""
-    note = f"{max_score:g} autograded points"
-    return note + (f"; the {manual:g} points of written answers are graded by hand" if manual else "")
+    note = f"{plural(max_score, 'autograded point')}"
+    return note + (f"; the {plural(manual, 'point')} of written answers {'is' if manual == 1 else 'are'} graded by hand"
+                   if manual else "")
 
 
 @dataclass

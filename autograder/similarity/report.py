@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from ..grade.summary import plural
 from .compare import K, line_runs, matched_lines
 
 NOTABLE = 0.5        # a cell score from which the cell is named as one to read...
@@ -92,7 +93,8 @@ def section(report, top=5):
     """The class summary's section (text) and the class pairs' scores."""
     pairs = [p for p in report.pairs if p.kind == "class"]
     n = len(report.students)
-    lines = [f"Similarity of written code: {n} students, {len(pairs)} pairs (similarity.html, similarity.csv)",
+    lines = [f"Similarity of written code: {plural(n, 'student')}, {plural(len(pairs), 'pair')} (similarity.html, "
+             "similarity.csv)",
              f"  pairs of students: {_stats(report.class_scores)}"]
     for p in pairs[:top]:
         cells = report.to_read(p)
@@ -172,7 +174,7 @@ def write_html(report, path, out_dir, top=20):
     body = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Similarity of written code</title><style>{STYLE}</style></head><body>
 <h1>Similarity of written code</h1>
-<p>{len(report.students)} students; every pair of them, each student against the reference solution{
+<p>{plural(len(report.students), 'student')}; every pair of them, each student against the reference solution{
     " and against earlier terms" if any(p.kind == "archive" for p in report.pairs) else ""}.
 Pairs of students: {_e(_stats(report.class_scores))}.</p>
 <p class="caveat">{_e(CAVEAT)}</p>
@@ -186,7 +188,7 @@ the tokens of the reference's answer (the small number under each cell's name). 
 when its score is at least {NOTABLE} and it has at least {MIN_WEIGHT} tokens to write: one-line answers
 converge naturally and are never highlighted on their own.</p>
 {f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""}
-<h2>Top {len(shown)} pairs</h2>
+<h2>Top {plural(len(shown), 'pair')}</h2>
 <table class="rank"><tr><th>#</th><th>student</th><th>with</th><th>who is</th><th>overall</th>{head}</tr>
 {"".join(rows)}</table>
 <h2>The shared code, side by side</h2>

@@ -24,6 +24,7 @@ def _broken():
 def test_points_say_what_the_score_covers():
     assert points_note(35, 5) == "35 autograded points; the 5 points of written answers are graded by hand"
     assert points_note(35, 0) == "35 autograded points"
+    assert points_note(1, 1) == "1 autograded point; the 1 point of written answers is graded by hand"
     assert manual_points() == notebook_manual_points(read_notebook(paths.SOURCE_NOTEBOOK)) > 0
 
 

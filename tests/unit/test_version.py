@@ -37,5 +37,7 @@ def test_the_bundle_carries_the_files_the_version_hashes(tmp_path, monkeypatch):
     monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "secret"))
     with zipfile.ZipFile(gradescope.bundle(tmp_path / "b.zip")) as zf:
         names = set(zf.namelist())
+        zf.extractall(tmp_path / "source")  # where Gradescope unpacks it
     graded = {f.relative_to(ROOT).as_posix() for f in grading_files()}
     assert names - graded == {"setup.sh", "run_autograder", secret.FILE_NAME} and graded <= names
+    assert version(tmp_path / "source") == version(ROOT)  # a container states the course's version
