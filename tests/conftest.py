@@ -10,6 +10,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+#: The tests grade with a course secret of their own, committed: the judge's data, probes and seeds (and
+#: so every fixture's verdict) are the same on every machine.  A course makes its own on first use.
+TEST_SECRET = ROOT / "tests" / "fixtures" / "course-secret-for-tests"
+os.environ["NICE_COURSE_SECRET"] = str(TEST_SECRET)
 
 
 def run_tool(*args, cwd, timeout=600, env=None):
