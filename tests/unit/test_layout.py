@@ -10,6 +10,7 @@ lazy imports inside functions included), since that is what loading it loads:
 * the module graph has no cycle.
 """
 import ast
+import functools
 import json
 import subprocess
 import sys
@@ -55,6 +56,7 @@ def _parents(name):
     return {".".join(parts[:i]) for i in range(1, len(parts))}
 
 
+@functools.lru_cache(maxsize=None)  # read once per session; nobody changes the returned dicts
 def _graph(packages=True):
     """``{module: autograder modules it loads directly}`` over the package, graders included (as ``...graders.x``).
 
