@@ -34,19 +34,24 @@ SEEDS = 24  # the judge's keyed streams the reference is graded under (--seeds)
 
 
 def _measure(notebook_path, variants):
-    """The parabola run of a notebook under each of the judge's keyed ``variants`` (see judge/seeds.py)."""
+    """The parabola run of a notebook under each of the judge's keyed ``variants`` (see judge/seeds.py).
+
+    Each variant gets workers of its own (a main one and a twin) with a whole submission's budget, as
+    in a grading run.
+    """
     program = notebook.assemble(notebook_path)
     sha = seeds.SUBMISSION = file_sha256(notebook_path)
-    with Worker(program, budget_s=60.0 + 30.0 * len(variants)) as worker:
-        sub = Submission(worker, program)
-        values = []
-        for variant in variants:
-            try:
-                values.append(parabola_nll(sub, lambda label, v=variant: secret.rng(sha, label, v)))
-            except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
-                values.append(ParabolaRun(float("inf"), 0.0, float("inf")))
-                print(f"  {Path(notebook_path).stem} variant {variant}: {str(err).splitlines()[0][:120]}")
-        return values
+    values = []
+    for variant in variants:
+        sub = Submission(Worker(program), program)
+        try:
+            values.append(parabola_nll(sub, lambda label, v=variant: secret.rng(sha, label, v)))
+        except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
+            values.append(ParabolaRun(float("inf"), 0.0, float("inf")))
+            print(f"  {Path(notebook_path).stem} variant {variant}: {str(err).splitlines()[0][:120]}")
+        finally:
+            sub.close()
+    return values
 
 
 def main(seeds=SEEDS):

@@ -17,6 +17,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 from .. import paths
 from ..wire.names import COURSE_ENV
+from ..grade.summary import plural
 
 HEADER_ID = "hidden_checks_intro"
 HEADER = ("## Hidden autograder checks\n\n"
@@ -55,7 +56,7 @@ def release_source(cell, source, parent, resources):
 
 def description_line(test):
     """The line of a check cell the release keeps: what the check is about and its points."""
-    return f"# Hidden check ({test['points']:g} points): {test['description']}"
+    return f"# Hidden check ({plural(test['points'], 'point')}): {test['description']}"
 
 
 def build_cells(tests):
