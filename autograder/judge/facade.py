@@ -108,8 +108,14 @@ class Ref:
 
     def __init__(self, sub, name, label, recipe):
         self.sub, self.name, self.label, self.recipe = sub, name, label, recipe
+        self.generation = sub.worker.starts  # objects live as long as the worker process that built them
         self._copy = None      # the twin (a Ref in the other worker), once made
         self._stale = False    # this object's weights changed since the twin got them
+
+    @property
+    def alive(self):
+        """Whether the worker that built this object still runs (a crash or a time-out restarts it empty)."""
+        return getattr(self.sub.worker, "sock", True) is not None and self.generation == self.sub.worker.starts
 
     @property
     def dim(self):
@@ -234,6 +240,8 @@ class Ref:
         return self._synced_twin()
 
     def _synced_twin(self):
+        if self._copy is not None and not self._copy.alive:
+            self._copy = None  # the twin worker was restarted: build the copy again
         if self._copy is None:
             factory, args, kwargs, seed = self.recipe
             other = self.sub.twin()
@@ -321,7 +329,7 @@ class Submission:
         own (or only read it) share one.  Its twin is given its weights before each check's data.
         """
         key = repr((cls, args, sorted(kwargs.items())))
-        if key not in self._shared:
+        if key not in self._shared or not self._shared[key].alive:  # a restarted worker has no objects
             self.seed(seed)
             self._shared[key] = self.new(cls, *args, **kwargs)
             self._shared[key].build()

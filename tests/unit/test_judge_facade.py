@@ -235,3 +235,17 @@ def test_hidden_rows_reach_the_worker_among_decoys_and_come_back_in_order(worker
     batch = sent[-2]  # the main worker's batch (the last one is the twin's recheck)
     assert len(batch) > 40 and not np.array_equal(batch[:40], x)
     assert {r.tobytes() for r in x} <= {r.tobytes() for r in batch}
+
+
+def test_objects_of_a_restarted_worker_are_built_again(workers):
+    """A crash or time-out restarts the worker empty: shared objects and twins are built anew, not reused."""
+    make, made = workers
+    sub = Submission(make(), PROGRAM)
+    model = sub.shared(1, "NICE", 3)
+    assert sub.shared(1, "NICE", 3) is model
+    copy = model.twin()
+    made[0].starts += 1  # the main worker started again
+    again = sub.shared(1, "NICE", 3)
+    assert again is not model and again.name != model.name
+    made[1].starts += 1  # the twin worker started again
+    assert again.twin() is not copy
