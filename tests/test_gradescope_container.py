@@ -2,9 +2,10 @@
 
 Each run gets a private mount namespace (``unshare -m``, as root) where a temporary folder is bound over
 ``/autograder`` with the unpacked bundle in ``source/``, the virtual environment bound at
-``/autograder/venv``, and the host's course checkout, ``/tmp``, ``/var/tmp``, ``/dev/shm`` and ``/root``
-(but for the Python installation) hidden under empty tmpfs mounts, so that only what a Gradescope
-image holds is there.  Then, as Docker's defaults do, ``capsh`` drops CAP_SYS_ADMIN and a seccomp filter
+``/autograder/venv``, and every top-level folder but the operating system's (``/usr``, ``/etc``, ``/var``,
+...) hidden under an empty tmpfs mount (``/tmp``, ``/var/tmp`` and ``/dev/shm`` too), the Python
+installation bound back where it was: only what a Gradescope image holds is there, whatever else this
+machine holds (another checkout of the course, say).  Then, as Docker's defaults do, ``capsh`` drops CAP_SYS_ADMIN and a seccomp filter
 refuses namespaces (unshare, setns, clone with namespace flags; clone3 fails with ENOSYS) before
 ``run_autograder`` is executed.  The sandbox falls back to a uid of its own, its limits and its syscall
 filter; the runner closes the course to it.  Graded there: the reference (full marks) and hostile
@@ -58,6 +59,11 @@ f.load()
 os.execvp(sys.argv[1], sys.argv[1:])
 """
 
+#: Top-level folders a Gradescope image shares with this machine: the operating system's.  Every other one
+#: (the course checkouts, /home, /opt, /root, /srv, /mnt, ...) is hidden: an allowlist, whatever this
+#: machine holds.
+SYSTEM_FOLDERS = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin", "sys", "usr", "var"}
+
 #: Runs as root in a new mount namespace: $1 stage, $2 venv, $3 Python installation, then folders to hide.
 CONTAINER = r"""
 set -euo pipefail
@@ -69,9 +75,8 @@ mount --bind "$venv" /autograder/venv
 mount -o remount,bind,ro /autograder/venv
 mkdir -p "$stage/python"
 mount --bind "$python" "$stage/python"
-mount -t tmpfs -o mode=0711 tmpfs /root   # root's home, but for a Python installation that lives in it
-if [ "${python#/root/}" != "$python" ]; then mkdir -p "$python" && mount --bind "$stage/python" "$python"; fi
-for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=0755 tmpfs "$d"; fi; done
+for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=0711 tmpfs "$d"; fi; done
+if [ ! -d "$python/lib" ]; then mkdir -p "$python" && mount --bind "$stage/python" "$python"; fi
 for d in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
 exec capsh --drop=cap_sys_admin -- -c \
   'exec /autograder/venv/bin/python -c "$DOCKER_SECCOMP" bash /autograder/source/run_autograder'
@@ -94,7 +99,9 @@ def container(tmp_path_factory):
     env = dict(os.environ, DOCKER_SECCOMP=DOCKER_SECCOMP)
     env.pop("NICE_COURSE_SECRET", None)
     venv, python = os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)
-    hidden = sorted({str(ROOT), os.path.dirname(venv)})  # the course checkouts (the venv's too)
+    hidden = sorted(str(p) for p in Path("/").iterdir()
+                    if p.is_dir() and not p.is_symlink() and p.name not in SYSTEM_FOLDERS | {"autograder", "tmp"})
+    hidden += [str(ROOT), os.path.dirname(venv)]  # the course checkouts, should they lie in a system folder
 
     def run(notebook):
         for sub in ("submission", "results"):
