@@ -5,16 +5,19 @@
    max(4 standard deviations, 0.1 nats); the scale check needs a third of the smallest change of
    log|det J| those show.  The file records the mass of each trained model's density too (a
    density has mass at most 1; the graders fail a model above procedures.MASS_LIMIT, a fixed margin
-   for the Monte-Carlo error only, not a calibrated threshold).
+   for the Monte-Carlo error only, not a calibrated threshold).  These parabola runs go two at a time.
 2. Every graded statistic (what each check compares with its limit) is measured on the reference
    graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
-   reference's range, the limit, and the nearest mutant on the failing side.
+   reference's range, the limit, and the nearest mutant on the failing side (the bug bank's parabola
+   NLLs of item 1 are read off this run).
 
 Writes ``autograder/calibration.json``.
 """
 import json
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,37 +36,50 @@ MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
 SEEDS = 24  # the judge's keyed streams the reference is graded under (--seeds)
 
 
-def _measure(notebook_path, variants):
-    """The parabola run of a notebook under each of the judge's keyed ``variants`` (see judge/seeds.py).
+def _measure_one(job):
+    """The parabola run of notebook ``job[0]`` under the judge's keyed variant ``job[1]`` (see judge/seeds.py).
 
-    Each variant gets workers of its own (a main one and a twin) with a whole submission's budget, as
-    in a grading run.
+    It gets workers of its own (a main one and a twin) with a whole submission's budget, as in a grading run.
     """
+    notebook_path, variant = job
     program = notebook.assemble(notebook_path)
     sha = seeds.SUBMISSION = file_sha256(notebook_path)
-    values = []
-    for variant in variants:
-        sub = Submission(Worker(program), program)
-        try:
-            values.append(parabola_nll(sub, lambda label, v=variant: secret.rng(sha, label, v)))
-        except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
-            values.append(ParabolaRun(float("inf"), 0.0, float("inf")))
-            print(f"  {Path(notebook_path).stem} variant {variant}: {str(err).splitlines()[0][:120]}")
-        finally:
-            sub.close()
-    return values
+    sub = Submission(Worker(program), program)
+    try:
+        return parabola_nll(sub, lambda label: secret.rng(sha, label, variant))
+    except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
+        print(f"  {Path(notebook_path).stem} variant {variant}: {str(err).splitlines()[0][:120]}", flush=True)
+        return ParabolaRun(float("inf"), 0.0, float("inf"))
+    finally:
+        sub.close()
+
+
+def _measure(jobs, processes=2):
+    """:func:`_measure_one` of every ``(notebook, variant)``, ``processes`` at a time (the judge is pure
+    Python and numpy: each forked process drives its own workers); results in input order."""
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_measure_one, jobs))
+
+
+def _parabola_of(result):
+    """``(nll, log-det change)`` the grading run measured for a bug, or None where its checks stopped first."""
+    measures = {name: m["value"] for t in result.tests for name, m in t.measures.items()}
+    if "parabola_test_nll" not in measures:
+        return None
+    return measures["parabola_test_nll"], measures.get("log_det_change_in_training", 0.0)
 
 
 def main(seeds=SEEDS):
     started = time.time()
-    grading_seeds = [GRADING_VARIANT]
+    alternatives = sorted(MUTANTS.glob("alt_*.ipynb"))
     with zygote(enabled=True) as sock:
         if sock:
             os.environ[ZYGOTE_ENV] = sock
-        ref = np.array(_measure(paths.SOURCE_NOTEBOOK, list(range(1, seeds + 1)) + grading_seeds))
-        correct = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("alt_*.ipynb"))}
-        mutants = {nb.stem: _measure(nb, grading_seeds)[0] for nb in sorted(MUTANTS.glob("bug_*.ipynb"))}
+        runs = _measure([(paths.SOURCE_NOTEBOOK, v) for v in list(range(1, seeds + 1)) + [GRADING_VARIANT]]
+                        + [(nb, GRADING_VARIANT) for nb in alternatives])
         os.environ.pop(ZYGOTE_ENV, None)
+    ref = np.array(runs[:seeds + 1])
+    correct = {nb.stem: run for nb, run in zip(alternatives, runs[seeds + 1:])}
     nll, change, mass = ref[:, 0], ref[:, 1], ref[:, 2]
     by_seed = nll[:-1]
     worst_correct = max([float(by_seed.max())] + [v[0] for v in correct.values()])
@@ -72,8 +88,9 @@ def main(seeds=SEEDS):
     scale_change_min = round(min([float(change.min())] + [v[1] for v in correct.values()]) / 3, 3)
     paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
                                                               "scale_change_min": scale_change_min}}) + "\n")
-    checks = _check_margins(seeds)
-    above = {k: v[0] for k, v in mutants.items() if v[0] > threshold}
+    checks, graded = _check_margins(seeds)
+    mutants = {r.student: _parabola_of(r) for r in graded[seeds:]}
+    above = {k: v[0] for k, v in mutants.items() if v and v[0] > threshold}
     nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
     data = {"parabola_nll": {
         "threshold": threshold,
@@ -91,8 +108,8 @@ def main(seeds=SEEDS):
         "density_mass_limit": MASS_LIMIT,
         "correct_alternatives_at_grading_seed": {k: [round(v[0], 4), round(v[1], 4), round(v[2], 4)]
                                                  for k, v in correct.items()},
-        "mutants_at_grading_seed": {k: [round(v[0], 4) if np.isfinite(v[0]) else "inf", round(v[1], 4)]
-                                    for k, v in mutants.items()},
+        "mutants_at_grading_seed": {k: [round(v[0], 4) if np.isfinite(v[0]) else "inf", round(v[1], 4)] if v
+                                    else "stopped before the NLL (see checks)" for k, v in mutants.items()},
         "nearest_failing_mutant": ({"name": nearest[0], "nll": round(nearest[1], 4),
                                     "gap_to_threshold": round(nearest[1] - threshold, 4)} if nearest else None),
         "command": "python -m autograder calibrate --seeds %d" % seeds,
@@ -113,7 +130,8 @@ def main(seeds=SEEDS):
 
 
 def _check_margins(seeds):
-    """Reference over ``seeds`` grader seed offsets and the bug bank at the grading one: every statistic's spread."""
+    """Reference over ``seeds`` grader seed offsets and the bug bank at the grading one: every statistic's
+    spread, and the graded results (reference runs first)."""
     bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
     subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
     args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bugs]
@@ -140,4 +158,4 @@ def _check_margins(seeds):
                         "reference_min": float(ref.min()), "reference_max": float(ref.max()),
                         "reference_n": int(len(ref)),
                         "nearest_failing_mutant": [nearest[0], round(float(nearest[1]), 6)] if nearest else None}
-    return checks
+    return checks, results
