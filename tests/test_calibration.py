@@ -10,8 +10,11 @@ def assert_coherent(cal):
     par = cal["parabola_nll"]
     assert par["reference"]["seeds"] >= 20
     assert par["reference"]["max"] + par["reference"]["margin"] <= par["threshold"] + 1e-6
+    for name, alt in par["correct_alternatives"].items():  # every correct style, with the same margin
+        assert alt["nll_max"] + par["reference"]["margin"] <= par["threshold"] + 1e-6, name
     assert 0 < par["scale_change_min"] < par["reference"]["log_det_change_min"]
-    assert par["nearest_failing_mutant"]["nll"] > par["threshold"]
+    nearest = par["nearest_failing_mutant"]  # None: no mutant of the bank trains past the threshold
+    assert nearest is None or nearest["nll"] > par["threshold"]
     checks = {k: v for k, v in cal["checks"].items() if isinstance(v, dict)}
     assert len(checks) >= 15
     assert not cal["checks"]["reference_failures"], cal["checks"]["reference_failures"]

@@ -167,7 +167,7 @@ def test_maintenance_commands_change_nothing(checkout):
 def test_calibrate(checkout):
     """The calibration command, run under the tests' course key, keeps the committed threshold valid:
     every correct implementation it measures (the reference over 24 keyed streams, every correct
-    alternative of the bank) stays below the committed threshold; the fresh file is coherent (the
+    alternative of the bank over 4) stays below the committed threshold; the fresh file is coherent (the
     reference inside every limit under every stream).  The threshold itself depends on the key: the
     committed one was measured under the instructor's."""
     proc = run("python -m autograder calibrate", checkout, timeout=3600,
@@ -176,6 +176,6 @@ def test_calibrate(checkout):
     fresh = json.loads((checkout / "autograder" / "calibration.json").read_text())
     committed = json.loads(paths.CALIBRATION.read_text())["parabola_nll"]["threshold"]
     par = fresh["parabola_nll"]
-    worst_correct = max([par["reference"]["max"]] + [v[0] for v in par["correct_alternatives_at_grading_seed"].values()])
+    worst_correct = max([par["reference"]["max"]] + [v["nll_max"] for v in par["correct_alternatives"].values()])
     assert worst_correct < committed, f"a correct implementation reaches {worst_correct:.3f} > {committed:.3f}"
     assert_coherent(fresh)
