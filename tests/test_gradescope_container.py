@@ -5,11 +5,11 @@ Each run gets a private mount namespace (``unshare -m``, as root) where a tempor
 ``/autograder/venv``, and every top-level folder but the operating system's (``/usr``, ``/etc``, ``/var``,
 ...) hidden under an empty tmpfs mount (``/tmp``, ``/var/tmp`` and ``/dev/shm`` too), the Python
 installation bound back where it was: only what a Gradescope image holds is there, whatever else this
-machine holds (another checkout of the course, say).  Then, as Docker's defaults do, ``capsh`` drops CAP_SYS_ADMIN and a seccomp filter
-refuses namespaces (unshare, setns, clone with namespace flags; clone3 fails with ENOSYS) before
-``run_autograder`` is executed.  The sandbox falls back to a uid of its own, its limits and its syscall
-filter; the runner closes the course to it.  Graded there: the reference (full marks) and hostile
-submissions, each at most its honest score.
+machine holds (another checkout of the course, say).  Then, as Docker's defaults do, ``capsh`` drops
+CAP_SYS_ADMIN and a seccomp filter refuses namespaces (unshare, setns, clone with namespace flags;
+clone3 fails with ENOSYS) before ``run_autograder`` is executed.  The sandbox falls back to a uid of its
+own, its limits and its syscall filter; the runner closes the course to it.  Graded there: the
+reference (full marks) and hostile submissions, each at most its honest score.
 """
 import json
 import os
