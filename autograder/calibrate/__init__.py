@@ -39,6 +39,7 @@ from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
 SEEDS = 24  # the judge's keyed streams the reference is graded under (--seeds)
 ALT_STREAMS = 4  # the streams each correct alternative is trained under, the grading one first
+AT_ONCE = 2  # parabola runs and graded submissions at a time (one per core of the course's machines)
 
 
 def _measure_one(job):
@@ -59,19 +60,25 @@ def _measure_one(job):
         sub.close()
 
 
-def _measure(jobs, processes=2):
-    """:func:`_measure_one` of every ``(notebook, variant)``, ``processes`` at a time (the judge is pure
+def _measure(jobs):
+    """:func:`_measure_one` of every ``(notebook, variant)``, ``AT_ONCE`` at a time (the judge is pure
     Python and numpy: each forked process drives its own workers); results in input order."""
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=AT_ONCE, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(_measure_one, jobs))
+
+
+def _measures(result):
+    """Every statistic a graded submission's checks recorded: name -> {"value", "limit"}."""
+    return {name: m for t in result.tests for name, m in t.measures.items()}
 
 
 def _parabola_of(result):
     """``(nll, log-det change)`` the grading run measured for a bug, or None where its checks stopped first."""
-    measures = {name: m["value"] for t in result.tests for name, m in t.measures.items()}
+    measures = _measures(result)
     if "parabola_test_nll" not in measures:
         return None
-    return measures["parabola_test_nll"], measures.get("log_det_change_in_training", 0.0)
+    change = measures.get("log_det_change_in_training", {"value": 0.0})
+    return measures["parabola_test_nll"]["value"], change["value"]
 
 
 def main(seeds=SEEDS):
@@ -145,17 +152,16 @@ def _check_margins(seeds):
     bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
     subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
     args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bugs]
-    results = grade_submissions(subs, workers=2, judge_args=args, progress=True)
+    results = grade_submissions(subs, workers=AT_ONCE, judge_args=args, progress=True)
     ref_full = sum(r.score == r.max_score for r in results[:seeds])
     stats = {}
     for r in results:
-        for t in r.tests:
-            for name, m in t.measures.items():
-                stats.setdefault(name, {"limit": m["limit"], "ref": [], "mutants": {}})
-                if r.student.startswith("reference-"):
-                    stats[name]["ref"].append(m["value"])
-                else:
-                    stats[name]["mutants"][r.student] = m["value"]
+        for name, m in _measures(r).items():
+            stats.setdefault(name, {"limit": m["limit"], "ref": [], "mutants": {}})
+            if r.student.startswith("reference-"):
+                stats[name]["ref"].append(m["value"])
+            else:
+                stats[name]["mutants"][r.student] = m["value"]
     checks = {"reference_full_marks": f"{ref_full} of {seeds} grader seed offsets",
               "reference_failures": [f"{r.student}: {t.name}" for r in results[:seeds] for t in r.tests
                                      if not t.passed]}
