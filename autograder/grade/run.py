@@ -16,6 +16,7 @@ from ..results import SubmissionResult, TestResult
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
 from ..wire.plan import launch_env
+from ..worker.zygote import listen
 
 
 def _pytest(*args):
@@ -44,24 +45,28 @@ def manifest():
 
 
 @contextmanager
-def zygote(enabled=True, timeout=120.0):
-    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path or None.
+def zygote(enabled=True):
+    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path (None if not ``enabled``).
 
-    It gets the worker's clean environment: its children, the sandboxes, inherit that environment.
+    The path is yielded at once: the runner binds the socket and the zygote inherits it already
+    listening, so judges start and connect while it still imports TensorFlow; their connections wait
+    in its backlog (the worker's hello timeout covers the import).  The zygote holds the only copy of
+    the socket: if it dies, connecting fails and judges start fresh workers.  It gets the worker's clean
+    environment: its children, the sandboxes, inherit that environment.
     """
     if not enabled:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="nice-zygote-") as tmp:
-        sock = os.path.join(tmp, "zygote.sock")
-        proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--socket", sock],
-                                cwd=paths.ROOT, env=launch_env(os.environ), start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        path = os.path.join(tmp, "zygote.sock")
+        with listen(path) as listener:
+            fd = listener.fileno()
+            proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--fd", str(fd)],
+                                    pass_fds=[fd], cwd=paths.ROOT, env=launch_env(os.environ),
+                                    start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
         try:
-            yield sock if os.path.exists(sock) else None
+            yield path
         finally:
             proc.kill()
             proc.wait()
@@ -125,13 +130,13 @@ def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, bu
 
     ``judge_args``: optional list, per submission, of extra judge options (e.g. ``--seed-offset``).
     """
-    tests = manifest()
     results = [None] * len(submissions)
     bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
     with zygote(enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        tests = manifest()  # while the zygote imports TensorFlow
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
         futures = {pool.submit(grade_one, student, nb, tests, zsock, budget,
                                judge_args[i] if judge_args else ()): i
                    for i, (student, nb) in enumerate(submissions)}

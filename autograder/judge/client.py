@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 from .. import paths
@@ -54,6 +55,7 @@ class Worker:
         self.sock = self.proc = self.pidfd = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
         self.timings = {}  # op -> [requests, seconds]: where a submission's time goes (grading.json)
+        self._starter, self._start_error = None, None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _spawn(self):
@@ -95,8 +97,35 @@ class Worker:
             self.starts = self.max_starts  # loading is deterministic: a retry would fail the same way
             raise WorkerError(err.kind, f"running the notebook's cells failed: {err.message}") from None
 
+    def start_in_background(self):
+        """Start the worker in a thread while the caller goes on; the next request waits for it.
+
+        What starting raised is raised by that request, as if the request had started the worker.
+        """
+        def start():
+            began = time.monotonic()
+            try:
+                self.start()
+            except WorkerError as err:
+                self._start_error = err
+            self._time("start", began)
+        self._starter = threading.Thread(target=start, name="worker start", daemon=True)
+        self._starter.start()
+
+    def _started(self):
+        """Wait for a start begun by :meth:`start_in_background`; raise what it raised."""
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+            error, self._start_error = self._start_error, None
+            if error is not None:
+                raise error
+
     def close(self):
         """End the sandbox and wait until none of its processes is left."""
+        if self._starter is not None and self._starter is not threading.current_thread():
+            self._starter.join()  # (a start that fails closes the worker from the starting thread itself)
+            self._starter = None
         if self.sock is not None:
             self.sock.close()  # the sandbox's init exits when it sees this
             self.sock = None
@@ -157,6 +186,7 @@ class Worker:
 
     def request(self, op, timeout=REQUEST_TIMEOUT_S, **fields):
         """Run one operation in the worker and return its (plain) result, or raise WorkerError."""
+        self._started()
         if self.sock is None:
             began = time.monotonic()
             self.start()

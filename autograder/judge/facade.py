@@ -371,8 +371,12 @@ class Submission:
         shape = hidden.batch.shape if returns == "rows" else (len(hidden.batch),)
         return hidden.take(expect_array(value, shape, what))
 
+    def start_twin(self):
+        """Start the twin worker now, in the background, so that its start overlaps the first checks."""
+        self.twin().worker.start_in_background()
+
     def twin(self):
-        """The submission's second worker (same program, own process), started on first use."""
+        """The submission's second worker (same program, own process), made on first use."""
         if self._twin is None:
             left = max(1.0, self.budget_s - (time.monotonic() - self.started))
             self._twin = Submission(Worker(self.program, plan=self.worker.plan, budget_s=left),

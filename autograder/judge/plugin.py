@@ -113,6 +113,7 @@ def submission(request):
     started = time.monotonic()
     worker = Worker(program, budget_s=config.getoption("budget"))
     sub = Submission(worker, program, budget_s=config.getoption("budget"))
+    sub.start_twin()
     try:
         yield sub
     finally:

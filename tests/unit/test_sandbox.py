@@ -216,7 +216,8 @@ def outlier_score(probe, arg):
 
 
 def _start_zygote(path, prelude=""):
-    code = f"{prelude}\nfrom autograder.worker.zygote import serve_forever\nserve_forever({str(path)!r})"
+    code = (f"{prelude}\nfrom autograder.worker.zygote import listen, serve_forever\n"
+            f"serve_forever(listen({str(path)!r}))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=launch_env(os.environ),
                             stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
