@@ -7,6 +7,10 @@ from autograder.judge.facade import f32
 from autograder.judge.procedures import judge_jacobian, judge_log_likelihood
 
 DIM = 4
+#: inpaint's rows come in pairs that start alike; after 60 steps a correct step leaves them 0.22-0.32 apart
+#: (median over the hidden entries, 12 models), noise outside the step size 2.0-2.9 apart.
+PAIRS = 16
+SPREAD_LIMIT = 1.0
 
 
 def _model(sub, label):
@@ -76,12 +80,13 @@ def test_inpainting_step_rule(submission, measure):
 
 @pytest.mark.points(2)
 def test_inpaint_behaviour(submission, measure):
-    """inpaint keeps observed entries, changes hidden ones, stays in range and raises log p."""
+    """inpaint keeps observed entries, changes hidden ones, stays in range, raises log p and adds the step's noise."""
     model = _model(submission, "inpaint")
     rng = seeds.rng("inpaint")
     low, high = -5.0, 5.0
-    x = f32(rng.uniform(-1.0, 1.0, (32, DIM)))
-    observed = np.tile([0.0, 1.0, 0.0, 1.0], (32, 1))
+    x = rng.uniform(-1.0, 1.0, (PAIRS, DIM))
+    x = f32(np.concatenate([x, x + rng.uniform(-1e-3, 1e-3, x.shape)]))  # row i + PAIRS starts almost as row i
+    observed = np.tile([0.0, 1.0, 0.0, 1.0], (2 * PAIRS, 1))
     x[:, [0, 2]] = 4.5  # far in the prior's tail: an unlikely start for the hidden entries
     out = submission.rows_func("inpaint", model, [x, observed], steps=60, data_range=[low, high],
                                seed=seeds.seed("inpaint"), timeout=60.0, returns="rows",
@@ -97,3 +102,9 @@ def test_inpaint_behaviour(submission, measure):
     measure("inpaint_log_p_gain", after - before, 1.0, at_least=True, fail=(
         f"inpaint: mean log p went from {before:.3f} to {after:.3f}; inpainting should raise it "
         "(inpainting_step climbs the gradient of log p)"))
+    hidden = out[:, [0, 2]]
+    spread = np.median(np.abs(hidden[:PAIRS] - hidden[PAIRS:]))
+    measure("inpaint_noise_spread", spread, SPREAD_LIMIT, lambda s: (
+        f"inpaint: two rows that start alike end {s:.2f} apart (median over their hidden entries), but the noise of "
+        f"60 steps moves them less than {SPREAD_LIMIT:g} apart when each step is x_H + alpha (grad + eps): is the "
+        "noise inside the step, multiplied by the step size?"))
