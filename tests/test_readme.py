@@ -120,8 +120,13 @@ def test_instructor_workflow(checkout):
     gradebook = (checkout / "gradebook.csv").read_text()
     assert "alice" in gradebook and "bob" in gradebook
     assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
-    published = json.loads((checkout / "solutions" / "assignment07" / "assignment07.ipynb").read_text())
+    out = checkout / "solutions" / "assignment07"
+    text = (out / "assignment07.ipynb").read_text()
+    assert "nbgrader_bridge" not in text and "tf.reduce_sum(self.log_scale)" in text  # solutions, no hidden checks
+    published = json.loads(text)
     assert "MNIST test log-likelihood" in printed(published) and "ratio" in printed(published)
+    assert any(o.get("output_type") == "display_data" for c in published["cells"] for o in c.get("outputs", []))
+    assert (out / "assignment07.html").exists()
 
 
 @pytest.mark.slow
