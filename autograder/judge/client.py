@@ -24,6 +24,7 @@ from ..wire.names import ZYGOTE_ENV
 from ..wire.plan import Plan, launch_env
 
 END_GRACE_S = 2.0  # the init exits at once when the channel closes; SIGKILL after this
+NAMED_BY = {"func": "name", "call": "method", "new": "factory"}  # the field naming what a request runs
 
 
 class WorkerError(Exception):
@@ -54,7 +55,7 @@ class Worker:
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
         self.sock = self.proc = self.pidfd = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
-        self.timings = {}  # op -> [requests, seconds]: where a submission's time goes (grading.json)
+        self.timings = {}  # "op" or "op:name" -> [requests, seconds]: where a submission's time goes (grading.json)
         self._starter, self._start_error = None, None
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -156,10 +157,11 @@ class Worker:
         self.sock.settimeout(min(timeout, remaining))
         op = message.get("op")
         began = time.monotonic()
+        what = message.get(NAMED_BY.get(op, ""))
         try:
             protocol.send(self.sock, message)
             reply = protocol.check_reply(protocol.recv(self.sock))
-            self._time(op, began)
+            self._time(f"{op}:{what}" if isinstance(what, str) else op, began)
         except socket.timeout:
             self.close()
             self.events.append(f"request '{op}' timed out after {min(timeout, remaining):.0f} s; worker killed")

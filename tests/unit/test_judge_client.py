@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from autograder.judge.client import Worker, WorkerError
+from autograder.wire import protocol
 from autograder.worker.zygote import listen
 
 PROGRAM = SimpleNamespace(cells=[], problems={})
@@ -68,3 +69,24 @@ def test_the_zygote_socket_accepts_connections_before_the_zygote_serves(tmp_path
             conn.close()
     assert os.stat(path).st_mode & 0o777 == 0o600
 
+
+
+def test_timings_name_what_each_request_ran():
+    """grading.json's "requests" say which function or method the time went to (func:train, call:forward)."""
+    judge_end, worker_end = socket.socketpair()
+
+    def serve():
+        for _ in range(3):
+            protocol.recv(worker_end)
+            protocol.send(worker_end, {"ok": True, "result": 1.0, "output": ""})
+    server = threading.Thread(target=serve)
+    server.start()
+    worker = Worker(PROGRAM)
+    worker.sock = judge_end
+    worker.request("func", name="train")
+    worker.request("call", obj="obj0", method="forward")
+    worker.request("seed", seed=1)
+    server.join(5)
+    assert set(worker.timings) == {"func:train", "call:forward", "seed"}
+    judge_end.close()
+    worker_end.close()
