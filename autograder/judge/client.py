@@ -107,7 +107,7 @@ class Worker:
             began = time.monotonic()
             try:
                 self.start()
-            except WorkerError as err:
+            except Exception as err:  # noqa: BLE001 (raised in the caller's thread by the next request)
                 self._start_error = err
             self._time("start", began)
         self._starter = threading.Thread(target=start, name="worker start", daemon=True)
