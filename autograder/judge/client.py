@@ -104,12 +104,10 @@ class Worker:
         What starting raised is raised by that request, as if the request had started the worker.
         """
         def start():
-            began = time.monotonic()
             try:
-                self.start()
+                self._timed_start()
             except Exception as err:  # noqa: BLE001 (raised in the caller's thread by the next request)
                 self._start_error = err
-            self._time("start", began)
         self._starter = threading.Thread(target=start, name="worker start", daemon=True)
         self._starter.start()
 
@@ -190,10 +188,16 @@ class Worker:
         """Run one operation in the worker and return its (plain) result, or raise WorkerError."""
         self._started()
         if self.sock is None:
-            began = time.monotonic()
-            self.start()
-            self._time("start", began)
+            self._timed_start()
         return self._send({"op": op, **fields}, timeout)
+
+    def _timed_start(self):
+        """:meth:`start`, its seconds counted under "start" (a failed start's too)."""
+        began = time.monotonic()
+        try:
+            self.start()
+        finally:
+            self._time("start", began)
 
     def __enter__(self):
         return self
