@@ -11,3 +11,5 @@ RELEASE_NOTEBOOK = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 GRADERS = PACKAGE / "judge" / "graders"
 EXAMPLES = PACKAGE / "examples"
 CALIBRATION = PACKAGE / "calibration.json"
+#: Every submission the calibration graded, as results (not committed: build/ is ignored).
+CALIBRATION_GRADED = ROOT / "build" / "calibration" / "graded.json"

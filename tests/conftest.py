@@ -1,4 +1,4 @@
-"""Shared test helpers: the repository root, the venv's tools, a scratch nbgrader course."""
+"""Shared test helpers: the repository root, the venv's tools, a scratch nbgrader course, the calibration run."""
 import os
 import shutil
 import subprocess
@@ -53,3 +53,28 @@ def course(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     shutil.copytree(ROOT / "source", tmp_path / "source")
     return tmp_path
+
+
+def run(command, cwd, timeout, env=None):
+    """``command`` through bash, the way a reader pastes it (the venv's bin first on PATH where the
+    README activated it before)."""
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, timeout=timeout,
+                          capture_output=True, text=True)
+
+
+def _activated(env=None):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "AUTOGRADER_", "NICE_"))}
+    return dict(base, PATH=f"{BIN}:{base.get('PATH', '')}", **(env or {}))
+
+
+#: The README's calibration command.
+CALIBRATE = "python -m autograder calibrate"
+
+
+@pytest.fixture(scope="session")
+def calibrated(tmp_path_factory):
+    """``(checkout, process)``: the README's calibration command, run once per session under the tests'
+    key in a scratch copy.  It grades the whole bank, so the bank's tests read its results
+    (build/calibration/graded.json) when the session runs it, instead of grading the bank again."""
+    target = copy_checkout(tmp_path_factory.mktemp("calibrate"))
+    return target, run(CALIBRATE, target, timeout=3600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))

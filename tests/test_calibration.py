@@ -5,8 +5,9 @@ from autograder import paths
 
 
 def assert_coherent(cal):
-    """The threshold covers the reference with its margin, the nearest mutant lies beyond it, and the
-    reference stays inside every check's limit over every grader seed offset."""
+    """The threshold covers the reference with its margin, the nearest mutant lies beyond it, the
+    reference stays inside every check's limit over every grader seed offset, and every correct
+    alternative passes every check."""
     par = cal["parabola_nll"]
     assert par["reference"]["seeds"] >= 20
     rounding = 5e-4 + 1e-9  # the threshold is rounded to 3 decimals
@@ -19,6 +20,7 @@ def assert_coherent(cal):
     checks = {k: v for k, v in cal["checks"].items() if isinstance(v, dict)}
     assert len(checks) >= 15
     assert not cal["checks"]["reference_failures"], cal["checks"]["reference_failures"]
+    assert not cal["checks"]["alternative_failures"], cal["checks"]["alternative_failures"]  # fair to other styles
     for name, c in checks.items():
         ok = c["reference_max"] < c["limit"] if c["kind"] == "value < limit" else c["reference_min"] > c["limit"]
         assert ok, f"{name}: the reference itself is not inside the limit"

@@ -8,12 +8,11 @@ commands through ``bash`` in this checkout or in a scratch copy of it.
 import json
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from conftest import BIN, ROOT, TEST_SECRET, printed
+from conftest import CALIBRATE, ROOT, _activated, printed, run
 from test_calibration import assert_coherent
 from autograder import paths
 
@@ -36,7 +35,7 @@ COMMANDS = {
     "python -m autograder.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_hostile.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
-    "python -m autograder calibrate": "tests/test_readme.py::test_calibrate",
+    CALIBRATE: "tests/test_readme.py::test_calibrate",
     "python -m autograder gradescope-bundle": "tests/test_gradescope_and_publish.py::gradescope_root",
     "NICE_QUICK=1 jupyter nbconvert --to notebook --execute source/assignment07/assignment07.ipynb --output /tmp/x.ipynb":
         "tests/test_notebook_quick.py::test_source_notebook_runs_in_quick_mode",
@@ -53,19 +52,6 @@ def readme_commands(text):
     """The README's commands: every line of its bash blocks, without comments."""
     lines = (line.split("  #")[0].strip() for block in _blocks(text) for line in block.splitlines())
     return [line for line in lines if line and not line.startswith("#")]
-
-
-def run(command, cwd, timeout, env=None):
-    """``command`` through bash, the way a reader pastes it (the venv's bin first on PATH where the
-    README activated it before)."""
-    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, timeout=timeout,
-                          capture_output=True, text=True)
-
-
-def _activated(env=None):
-    import os
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "AUTOGRADER_", "NICE_"))}
-    return dict(base, PATH=f"{BIN}:{base.get('PATH', '')}", **(env or {}))
 
 
 def test_every_readme_command_is_run_by_a_test():
@@ -169,14 +155,13 @@ def test_maintenance_commands_change_nothing(checkout):
 
 
 @pytest.mark.slow
-def test_calibrate(checkout):
+def test_calibrate(calibrated):
     """The calibration command, run under the tests' course key, keeps the committed threshold valid:
     every correct implementation it measures (the reference over 24 keyed streams, every correct
     alternative of the bank over 4) stays below the committed threshold; the fresh file is coherent (the
-    reference inside every limit under every stream).  The threshold itself depends on the key: the
-    committed one was measured under the instructor's."""
-    proc = run("python -m autograder calibrate", checkout, timeout=3600,
-               env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+    reference inside every limit under every stream, no check failed by a correct alternative).  The
+    threshold itself depends on the key: the committed one was measured under the instructor's."""
+    checkout, proc = calibrated
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     fresh = json.loads((checkout / "autograder" / "calibration.json").read_text())
     committed = json.loads(paths.CALIBRATION.read_text())["parabola_nll"]["threshold"]

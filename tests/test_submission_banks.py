@@ -7,17 +7,23 @@
 
 The fixtures are graded by the grading runner (one judge process per fixture, two at a time, workers
 forked from one zygote), exactly as ``python -m autograder grade`` grades students.  Only the fixtures
-the selected tests need are graded (``-k alt_`` grades the alternatives only).  A fixture whose
+the selected tests need are graded (``-k alt_`` grades the alternatives only).  A session that also runs
+tests/test_readme.py::test_calibrate takes the results of that run's calibration command, which grades
+the whole bank with the same runner: a fixture is graded again only where a measure lies between the
+fresh limit (the tests' key) and the committed one, so that the committed limits decide every verdict.  A fixture whose
 mutation carries a ``gap`` note exposes a known grader blind spot or unfairness: its failure message
 says so, and it stays red until the grader is fixed.
 """
+import json
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from autograder import paths
 from autograder.grade.run import grade_submissions
+from autograder.results import SubmissionResult, file_sha256
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import make_submissions as bank  # noqa: E402
@@ -49,16 +55,47 @@ def _needed(session):
     return [n for n in MUTATIONS if n in names]
 
 
+def _runs_calibrate(session):
+    return any(item.nodeid.endswith("test_readme.py::test_calibrate") for item in session.items)
+
+
+def _limit_may_decide(measure, committed):
+    """Whether the committed limit could give another verdict than the one ``measure`` got under its own."""
+    if committed is None:
+        return False
+    low, high = sorted((measure["limit"], committed["limit"]))
+    return low <= measure["value"] <= high
+
+
+def _from_calibration(calibrated, names):
+    """name -> result, from the session's calibration run, for the fixtures among ``names`` that it graded
+    from the same file and whose verdicts the committed limits would not change."""
+    checkout, proc = calibrated
+    graded_file = checkout / paths.CALIBRATION_GRADED.relative_to(paths.ROOT)
+    if proc.returncode != 0 or not graded_file.exists():
+        return {}
+    results = {r["student"]: SubmissionResult.from_dict(r) for r in json.loads(graded_file.read_text())}
+    committed = json.loads(paths.CALIBRATION.read_text())["checks"]
+    return {n: results[n] for n in names
+            if n in results and results[n].sha256 == file_sha256(bank.OUT_DIR / f"{n}.ipynb")
+            and not any(_limit_may_decide(m, committed.get(k)) for t in results[n].tests for k, m in t.measures.items())}
+
+
 @pytest.fixture(scope="module")
 def graded(request):
-    """Every needed fixture graded, PARALLEL at a time, from the committed notebooks."""
+    """Every needed fixture graded, PARALLEL at a time, from the committed notebooks (or taken from the
+    session's calibration run)."""
     names = _needed(request.session)
     missing = [n for n in names if not (bank.OUT_DIR / f"{n}.ipynb").exists()]
     assert not missing, f"fixtures not built (run tests/fixtures/make_submissions.py): {missing}"
+    shared = _from_calibration(request.getfixturevalue("calibrated"), names) if _runs_calibrate(request.session) else {}
+    rest = [n for n in names if n not in shared]
     started = time.monotonic()
-    results = grade_submissions([(n, bank.OUT_DIR / f"{n}.ipynb") for n in names], workers=PARALLEL, progress=False)
-    graded = {n: _as_verdict_input(r) for n, r in zip(names, results)}
+    results = grade_submissions([(n, bank.OUT_DIR / f"{n}.ipynb") for n in rest], workers=PARALLEL,
+                                progress=False) if rest else []
+    graded = {n: _as_verdict_input(r) for n, r in [*shared.items(), *zip(rest, results)]}
     graded["__wall_s__"] = round(time.monotonic() - started, 1)
+    graded["__shared__"] = len(shared)
     return graded
 
 
@@ -130,7 +167,9 @@ def test_mutation_score(graded, capsys):
             + (f"; alternatives with full marks: {len(alts_ok)}/{len(ALTERNATIVES)}"
                if all(n in graded for n in ALTERNATIVES) else "")
             + f"; grading wall time {graded['__wall_s__']:.0f} s ({seconds:.0f} s of judge time, "
-              f"{PARALLEL} in parallel)")
+              f"{PARALLEL} in parallel"
+            + (f"; {graded['__shared__']} graded by the session's calibration run" if graded["__shared__"] else "")
+            + ")")
     uncaught = sorted(set(BUGS) - set(caught))
     details = [f"  not caught: {n}: {MUTATIONS[n].why}" + (f"\n    known grader gap: {MUTATIONS[n].gap}"
                                                            if MUTATIONS[n].gap else "") for n in uncaught]

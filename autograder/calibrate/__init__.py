@@ -13,9 +13,12 @@
 2. Every graded statistic (what each check compares with its limit) is measured on the reference
    graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
    reference's range, the limit, and the nearest mutant on the failing side (the bug bank's parabola
-   NLLs of item 1 are read off this run).
+   NLLs of item 1 are read off this run).  The correct alternatives are graded in the same run: any
+   check one of them fails is listed (``alternative_failures``, empty when the limits are fair).
 
-Writes ``autograder/calibration.json``.
+Writes ``autograder/calibration.json``, and every result it graded to ``build/calibration/graded.json``
+(the bank's verdicts under the fresh limits: tests/test_submission_banks.py reads them when the same
+test session runs this command).
 """
 import json
 import multiprocessing
@@ -102,7 +105,7 @@ def main(seeds=SEEDS):
     paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
                                                               "scale_change_min": scale_change_min}}) + "\n")
     checks, graded = _check_margins(seeds)
-    mutants = {r.student: _parabola_of(r) for r in graded[seeds:]}
+    mutants = {r.student: _parabola_of(r) for r in graded[seeds:] if r.student.startswith("bug_")}
     above = {k: v[0] for k, v in mutants.items() if v and v[0] > threshold}
     nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
     data = {"parabola_nll": {
@@ -136,25 +139,31 @@ def main(seeds=SEEDS):
     print(f"reference parabola NLL over {seeds} seeds: min {ref_stats['min']}, mean {ref_stats['mean']}, "
           f"max {ref_stats['max']}, std {ref_stats['std']}")
     print(f"threshold {threshold} (margin {margin:.3f}); nearest failing mutant: {data['parabola_nll']['nearest_failing_mutant']}")
-    print(checks["reference_full_marks"], "got full marks")
+    print(checks["reference_full_marks"], "got full marks; checks failed by a correct alternative:",
+          checks["alternative_failures"] or "none")
     for name, c in checks.items():
         if not isinstance(c, dict) or "limit" not in c:
             continue
         print(f"  {name:34s} limit {c['limit']:<8g} reference [{c['reference_min']:.4g}, {c['reference_max']:.4g}]"
               f"  nearest failing mutant: {c['nearest_failing_mutant']}")
-    print(f"wrote {paths.CALIBRATION}")
+    print(f"wrote {paths.CALIBRATION}; the graded results: {paths.CALIBRATION_GRADED}")
 
 
 def _check_margins(seeds):
     """Reference over ``seeds`` grader seed offsets and the bug bank at the grading one: every statistic's
     spread, and the graded results (reference runs first)."""
-    bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
-    subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bugs]
-    args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bugs]
+    bank = sorted(MUTANTS.glob("bug_*.ipynb")) + sorted(MUTANTS.glob("alt_*.ipynb"))
+    subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bank]
+    args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bank]
     results = grade_submissions(subs, workers=AT_ONCE, judge_args=args, progress=True)
+    paths.CALIBRATION_GRADED.parent.mkdir(parents=True, exist_ok=True)
+    paths.CALIBRATION_GRADED.write_text(json.dumps([r.to_dict() for r in results]) + "\n")
     ref_full = sum(r.score == r.max_score for r in results[:seeds])
+    alternatives = [r for r in results if r.student.startswith("alt_")]
     stats = {}
     for r in results:
+        if r.student.startswith("alt_"):
+            continue  # a correct style: on no side of a limit on purpose
         for name, m in _measures(r).items():
             stats.setdefault(name, {"limit": m["limit"], "ref": [], "mutants": {}})
             if r.student.startswith("reference-"):
@@ -163,7 +172,9 @@ def _check_margins(seeds):
                 stats[name]["mutants"][r.student] = m["value"]
     checks = {"reference_full_marks": f"{ref_full} of {seeds} grader seed offsets",
               "reference_failures": [f"{r.student}: {t.name}" for r in results[:seeds] for t in r.tests
-                                     if not t.passed]}
+                                     if not t.passed],
+              "alternative_failures": [f"{r.student}: {t.name}" for r in alternatives for t in r.tests
+                                       if not t.passed] + [f"{r.student}: {r.error}" for r in alternatives if r.error]}
     for name, s in sorted(stats.items()):
         ref = np.array(s["ref"])
         upper = bool(np.median(ref) < s["limit"])  # the statistic must stay below its limit
