@@ -14,6 +14,8 @@ def assert_coherent(cal):
     assert par["reference"]["max"] + par["reference"]["margin"] <= par["threshold"] + rounding
     for name, alt in par["correct_alternatives"].items():  # every correct style, with the same margin
         assert alt["nll_max"] + par["reference"]["margin"] <= par["threshold"] + rounding, name
+    assert set(par["bounds"]) == {"reference", *par["correct_alternatives"]}
+    assert max(par["bounds"].values()) <= par["threshold"] + rounding  # each style's mean + 4 std
     assert 0 < par["scale_change_min"] < par["reference"]["log_det_change_min"]
     nearest = par["nearest_failing_mutant"]  # None: no mutant of the bank trains past the threshold
     assert nearest is None or nearest["nll"] > par["threshold"]

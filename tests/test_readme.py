@@ -158,7 +158,7 @@ def test_maintenance_commands_change_nothing(checkout):
 def test_calibrate(calibrated):
     """The calibration command, run under the tests' course key, keeps the committed threshold valid:
     every correct implementation it measures (the reference over 24 keyed streams, every correct
-    alternative of the bank over 4) stays below the committed threshold; the fresh file is coherent (the
+    alternative of the bank over 8) stays below the committed threshold; the fresh file is coherent (the
     reference inside every limit under every stream, no check failed by a correct alternative).  The
     threshold itself depends on the key: the committed one was measured under the instructor's."""
     checkout, proc = calibrated
