@@ -123,10 +123,7 @@ def build(args):
         return opt
 
     def reference_step(model, jit_compile=False):
-        opt = adam(model.trainable_variables)
-        if jit_compile:
-            return ns["make_train_step"](model, opt, jit_compile=True)
-        return ns["make_train_step"](model, opt)  # the notebook's @tf.function
+        return ns["make_train_step"](model, adam(model.trainable_variables), jit_compile=jit_compile)
 
     def new_bf16_nice():
         tf.keras.utils.set_random_seed(0)

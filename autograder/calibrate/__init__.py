@@ -8,14 +8,14 @@
    the lowest bug NLL above it (the highest bound where no bug lies above).  The midpoint, not the
    bound: a slow correct style has a heavy tail that a few streams do not show (alt_layernorm_tanh_deeper,
    64 streams under two keys: mean 4.51, standard deviation 0.06 without its one run at 5.035).  The
-   scale check needs a third of the smallest change of log|det J| the correct styles show.  The file records the mass of each trained model's
-   density too (a density has mass at most 1; the graders fail a model above procedures.MASS_LIMIT, a
-   fixed margin for the Monte-Carlo error only, not a calibrated threshold).  These parabola runs go
-   two at a time.
+   scale check needs a third of the smallest change of log|det J| the correct styles show.  The file
+   records the mass of each trained model's density too (a density has mass at most 1; the graders fail
+   a model above procedures.MASS_LIMIT, a fixed margin for the Monte-Carlo error only, not a calibrated
+   threshold).  These parabola runs go two at a time.
 2. Every graded statistic (what each check compares with its limit) is measured on the reference
    graded with ``--seeds`` different grader seed offsets, and on the bug bank; the file records the
    reference's range, the limit, and the nearest mutant on the failing side (the bug bank's parabola
-   NLLs of item 1 are read off this run).  The correct alternatives are graded in the same run: any
+   NLLs and log-det changes under grading are recorded from this run: the same streams as item 1's).  The correct alternatives are graded in the same run: any
    check one of them fails is listed (``alternative_failures``, empty when the limits are fair).
 
 Writes ``autograder/calibration.json``, and every result it graded to ``build/calibration/graded.json``
@@ -114,16 +114,15 @@ def main(seeds=SEEDS):
     bounds = {k: _bound(v) for k, v in styles.items()}
     worst_correct = max(float(v.max()) for v in styles.values())
     bound = max(bounds.values())
-    beyond = [v for v in bug_nll.values() if bound < v < float("inf")]
-    threshold = round((bound + min(beyond)) / 2 if beyond else bound, 3)
+    beyond = {k: v for k, v in bug_nll.items() if bound < v < float("inf")}
+    nearest = min(beyond.items(), key=lambda kv: kv[1]) if beyond else None  # also the nearest above the threshold
+    threshold = round((bound + nearest[1]) / 2 if nearest else bound, 3)
     margin = threshold - worst_correct
     scale_change_min = round(min([float(change.min())] + [float(v[:, 1].min()) for v in correct.values()]) / 3, 3)
     paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
                                                               "scale_change_min": scale_change_min}}) + "\n")
     checks, graded = _check_margins(seeds)
     mutants = {r.student: _parabola_of(r) for r in graded[seeds:] if r.student.startswith("bug_")}
-    above = {k: v[0] for k, v in mutants.items() if v and v[0] > threshold}
-    nearest = min(above.items(), key=lambda kv: kv[1]) if above else None
     data = {"parabola_nll": {
         "threshold": threshold,
         "rule": f"halfway between the highest bound of a correct style (the reference over seeds, every correct "
@@ -159,8 +158,8 @@ def main(seeds=SEEDS):
     widest = max(bounds, key=bounds.get)
     print(f"threshold {threshold}: halfway between the bound of {widest} ({bound:.4f}: mean "
           f"{np.mean(styles[widest]):.4f}, std {np.std(styles[widest], ddof=1):.4f}) and the nearest bug above it "
-          f"({min(beyond) if beyond else 'none'}); margin over the worst correct run {margin:.3f}; "
-          f"nearest failing mutant: {data['parabola_nll']['nearest_failing_mutant']}")
+          f"({data['parabola_nll']['nearest_failing_mutant'] or 'none'}); margin over the worst correct run "
+          f"{margin:.3f}")
     print(checks["reference_full_marks"], "got full marks; checks failed by a correct alternative:",
           checks["alternative_failures"] or "none")
     for name, c in checks.items():
