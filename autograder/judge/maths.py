@@ -1,4 +1,6 @@
 """The judge's own computations, in float64 numpy: it never trusts a submission's numbers."""
+import math
+
 import numpy as np
 
 LOG_2PI = np.log(2 * np.pi)
@@ -18,12 +20,37 @@ def normal_log_prob(z):
 
 
 PRIORS = {"logistic": logistic_log_prob, "normal": normal_log_prob}
+_ERFC = np.frompyfunc(math.erfc, 1, 1)  # (scipy.special would add most of a second to every judge's start)
+
+
+def prior_cdf(prior, z):
+    """The standard logistic or normal cumulative distribution function, elementwise."""
+    z = np.asarray(z, np.float64)
+    if prior == "logistic":
+        return 0.5 * (1.0 + np.tanh(z / 2.0))
+    return 0.5 * _ERFC(-z / math.sqrt(2.0)).astype(np.float64)
+
+
+def rank_correlation(a, b):
+    """Spearman's rank correlation of two vectors (0 where either is constant or not finite)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return 0.0
+    ra, rb = (np.argsort(np.argsort(v)) for v in (a, b))  # ranks (ties do not occur in real-valued answers)
+    return float(np.corrcoef(ra, rb)[0, 1])
 
 
 def random_rotations(rng, n, d):
     """``n`` random orthonormal d x d matrices (Haar-distributed, from the QR of Gaussian matrices)."""
     q, r = np.linalg.qr(rng.standard_normal((n, d, d)))
     return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[:, None, :]
+
+
+#: Step ranges of the judge's finite differences.  ``small`` gives Jacobians (log-determinants, the
+#: inpainting gradient); ``tiny`` checks them: a derivative is the same at both, a dither of fixed size
+#: is not; ``large`` tells which output depends on which input, where a dither of fixed size cannot
+#: fake a dependence (it contributes about its size / step).
+STEPS = {"tiny": (5e-4, 1e-3), "small": (2e-3, 6e-3), "large": (2e-2, 6e-2)}
 
 
 class Stencil:
@@ -35,7 +62,7 @@ class Stencil:
     G = [f(p_k+) - f(p_k-)] and P = [p_k+ - p_k-] (columns), J = G P^-1 exactly up to the curvature.
     """
 
-    def __init__(self, x, rng, steps=(2e-3, 6e-3)):
+    def __init__(self, x, rng, steps=STEPS["small"]):
         self.x = np.asarray(x, np.float64)
         n, d = self.x.shape
         offsets = np.swapaxes(random_rotations(rng, n, d) * rng.uniform(*steps, (n, 1, d)), 1, 2)
@@ -50,6 +77,34 @@ class Stencil:
         out = np.asarray(outputs, np.float64).reshape(n, 2, d, -1)
         differences = np.swapaxes(out[:, 0] - out[:, 1], 1, 2)  # (n, D_out, k)
         return np.swapaxes(np.linalg.solve(np.swapaxes(self.deltas, 1, 2), np.swapaxes(differences, 1, 2)), 1, 2)
+
+
+class Stencils:
+    """:class:`Stencil` s at several step ranges (names of :data:`STEPS`) around the same rows, asked in one batch."""
+
+    def __init__(self, x, rng, scales=("tiny", "small")):
+        self.parts = {scale: Stencil(x, rng, STEPS[scale]) for scale in scales}
+        self.points = np.concatenate([part.points for part in self.parts.values()])
+
+    def jacobians(self, outputs):
+        """``{scale: Jacobians (n, D_out, D)}`` from the outputs at :attr:`points`."""
+        outputs, start, jacobians = np.asarray(outputs, np.float64), 0, {}
+        for scale, part in self.parts.items():
+            jacobians[scale] = part.jacobian(outputs[start:start + len(part.points)])
+            start += len(part.points)
+        return jacobians
+
+
+def roughness(fine, coarse):
+    """How much two finite-difference Jacobians of the same rows differ, relative to their size.
+
+    The median over all entries of |fine - coarse|, over the median of each row's largest |entry|: a
+    derivative gives the same at both steps up to float32 rounding and the rare kink within a step
+    (about 1e-4 on the judge's models), a dither d of fixed size adds about d / step to every entry.
+    """
+    fine, coarse = np.asarray(fine, np.float64), np.asarray(coarse, np.float64)
+    size = np.median(np.max(np.abs(coarse), axis=(-2, -1)))
+    return float(np.median(np.abs(fine - coarse)) / max(size, 1e-12))
 
 
 def slogdet(jac):

@@ -66,3 +66,26 @@ def test_parabola_density_is_normalised_and_its_box_holds_the_data():
     assert abs(np.exp(procedures.parabola_log_density(grid)).sum() * cell - 1.0) < 1e-3
     x = procedures.course_helpers().parabola(100_000, seed=0)
     assert np.mean(np.all((x >= low) & (x <= high), axis=1)) > 0.9999
+
+
+def test_stencils_at_several_steps_give_one_jacobian_and_a_dither_shows_as_roughness():
+    """A smooth map has the same finite-difference Jacobian at every step; a fixed-size dither does not."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((4, 4))
+    x = rng.standard_normal((8, 4))
+    stencils = maths.Stencils(x, rng, ("tiny", "small", "large"))
+    smooth = np.tanh(stencils.points @ a.T)
+    jac = stencils.jacobians(smooth)
+    exact = (1 - np.tanh(x @ a.T) ** 2)[:, :, None] * a
+    assert all(np.allclose(jac[s], exact, atol=tol) for s, tol in (("tiny", 1e-3), ("small", 1e-3), ("large", 5e-2)))
+    assert maths.roughness(jac["tiny"], jac["small"]) < 1e-3
+    dithered = stencils.jacobians(smooth + 4e-5 * rng.uniform(-1, 1, smooth.shape))
+    assert maths.roughness(dithered["tiny"], dithered["small"]) > 5e-3
+
+
+def test_prior_cdfs_and_rank_correlation():
+    z = np.array([-3.0, 0.0, 1.0])
+    assert np.allclose(maths.prior_cdf("normal", z), [0.0013499, 0.5, 0.8413447])
+    assert np.allclose(maths.prior_cdf("logistic", z), 1 / (1 + np.exp(-z)))
+    assert maths.rank_correlation([1, 2, 3], [10, 20, 30]) == 1.0
+    assert maths.rank_correlation(np.zeros(3), [1, 2, 3]) == 0.0  # a constant ranks nothing
