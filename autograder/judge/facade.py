@@ -38,6 +38,12 @@ from .client import Worker, WorkerError
 STUB = "raise NotImplementedError()"  # what each gap of the release holds (nbgrader_config.py's code_stub)
 CHANGES_WEIGHTS = ("train",)          # notebook functions that change the weights of the model they get
 MAX_WEIGHTS = 10_000                  # more tracked weights than any NICE of the graders has
+ENTRIES_PER_WEIGHT = 8                # entries of each weight perturbed to measure what forward depends on
+MAX_ENTRIES = 120                     # and at most this many in all (fewer of each weight where there are many)
+DEPENDENCE_TOL = 2e-3                 # how much a perturbed entry must move an output (differently in two rows)
+VERIFIED_CHANGES = 2                  # perturbations of forward_with repeated in the twin
+#: How a failure in the submission's second worker starts: students know one notebook, not two workers.
+TWIN_NAME = "in the second copy of your notebook that the grader runs to confirm answers, "
 
 
 def _describe_arg(value):
@@ -111,6 +117,7 @@ class Ref:
         self.generation = sub.worker.starts  # objects live as long as the worker process that built them
         self._copy = None      # the twin (a Ref in the other worker), once made
         self._stale = False    # this object's weights changed since the twin got them
+        self._weights = None   # the weights the judge set, or last read (a claim) after the object changed them
 
     @property
     def alive(self):
@@ -143,7 +150,7 @@ class Ref:
         if twin is not None and len(x):
             rows = probes.recheck_rows(len(x), self.sub.rng)
             again = twin._map(method, x[rows], finite=False, recheck=False)
-            gap = probes.disagreement(out[rows], again)
+            gap = probes.disagreement(out[rows], again, probes.centre_of(out))
             if gap:
                 worst = rows[int(np.argmax(np.max(np.abs(out[rows] - again), axis=1)))]
                 pytest.fail(
@@ -175,6 +182,16 @@ class Ref:
         expect_array(self("forward", np.zeros((2, self.dim))), (2, self.dim), f"{self.label}.forward(<zeros>)",
                      finite=False)
 
+    def prepare(self):
+        """Build the object and read its weights: every object the judge makes goes through this at once.
+
+        So every object the notebook sees used has been built and read the same way, whatever the check
+        does with it next (a notebook cannot tell a check's objects apart by their history).
+        """
+        self.build()
+        self._weights = self.weights()
+        return self
+
     # -- weights: what the worker says they are is a claim; the judge checks what they do ----------
     def weights(self):
         """The values of the object's tracked weights, in order (a claim of the worker)."""
@@ -182,6 +199,12 @@ class Ref:
         if not isinstance(value, list) or len(value) > MAX_WEIGHTS:
             pytest.fail(f"reading the weights of {self.label}: got {type(value).__name__}", pytrace=False)
         return [expect_array(w, np.shape(w), f"weight {i} of {self.label}") for i, w in enumerate(value)]
+
+    def known_weights(self):
+        """The weights as the judge last set or read them."""
+        if self._weights is None:
+            self._weights = self.weights()
+        return self._weights
 
     def trainable(self, count):
         """Which of the ``count`` weights are trainable (a claim of the worker; a list of booleans)."""
@@ -193,7 +216,9 @@ class Ref:
 
     def set_weights(self, arrays):
         """Give the object these weight values; its twin gets them before its next use."""
-        self.sub.run(f"setting the weights of {self.label}", "set_weights", obj=self.name, arrays=list(arrays))
+        arrays = [np.asarray(a, np.float64) for a in arrays]
+        self.sub.run(f"setting the weights of {self.label}", "set_weights", obj=self.name, arrays=arrays)
+        self._weights = arrays
         self._stale = True
 
     def set_random_weights(self, std, rng, probe):
@@ -201,7 +226,7 @@ class Ref:
 
         ``probe``: rows whose outputs must change (a worker that ignored the values would keep them).
         """
-        weights = self.weights()
+        weights = self.known_weights()
         before = self.forward(probe, recheck=False)
         drawn = [rng.normal(0.0, std, w.shape) if t else w
                  for w, t in zip(weights, self.trainable(len(weights)))]
@@ -213,23 +238,76 @@ class Ref:
                         "tracked (add_weight, Keras layers as attributes) and used by forward?", pytrace=False)
         return drawn
 
-    def dependent_parameters(self, x, rng):
-        """How many tracked parameters forward(x) depends on, measured by perturbing each weight in turn.
+    def dependence(self, x, rng, trainable_only=False, max_entries=MAX_ENTRIES):
+        """Which tracked parameters forward(x) depends on, estimated entry by entry (:class:`Dependence`).
 
-        A weight counts when other values for it (drawn by the judge) change forward(x).  The worker
-        runs the perturbations in one request; forward must then still give the outputs it gave before.
+        Of every weight the judge perturbs a secret sample of entries, one at a time, by amounts a real
+        parameter shows (half to one and a half times the larger of the weight's spread and 0.3); an
+        entry counts when it changes some output column by more than :data:`DEPENDENCE_TOL`, *differently in
+        different rows* (a change that is the same in every row is a translation, not a network's
+        dependence on its input).  The worker runs the perturbations in one request (a claim); the judge
+        repeats :data:`VERIFIED_CHANGES` of them, chosen at random, in the twin, and forward must still give
+        its old outputs afterwards.
         """
-        weights = self.weights()
+        weights = self.known_weights()
+        use = self.trainable(len(weights)) if trainable_only else [True] * len(weights)
+        entries = []  # (weight, flat entry, new value)
+        per_weight = max(2, min(ENTRIES_PER_WEIGHT, max_entries // max(1, sum(use))))
+        for i, w in enumerate(weights):
+            if not use[i] or not w.size:
+                continue
+            size = max(float(np.std(w)), 0.3)
+            for e in rng.choice(w.size, size=min(w.size, per_weight), replace=False):
+                entries.append((i, int(e), float(w.flat[e] + rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5) * size)))
+        x = np.asarray(x, np.float64)
         base = self.forward(x, recheck=False)
-        changes = [[i, w + rng.normal(0.0, 0.5, w.shape) * (np.std(w) + 0.1)] for i, w in enumerate(weights)]
-        what = f"forward of {self.label} with one weight changed at a time"
-        outputs = expect_array(self.sub.run(what, "forward_with", obj=self.name, x=np.asarray(x, np.float64),
-                                            changes=changes), (len(weights), *np.shape(x)), what, finite=False)
-        if probes.disagreement(self.forward(x, recheck=False), base):
+        what = f"forward of {self.label} with one weight entry changed at a time"
+        outputs = expect_array(self.sub.run(what, "forward_with", obj=self.name, x=x,
+                                            changes=[list(c) for c in entries]),
+                               (len(entries), *x.shape), what, finite=False)
+        if probes.disagreement(self.forward(x, recheck=False), base, probes.centre_of(base)):
             pytest.fail(f"{self.label}: after each weight was set back, forward gave other outputs than before: "
                         "forward must depend only on its input and the weights", pytrace=False)
-        moved = [not np.allclose(out, base, rtol=0.0, atol=1e-6) for out in outputs]
-        return int(sum(w.size for w, m in zip(weights, moved) if m))
+        self._verify_changes(x, entries, outputs, rng)
+        with np.errstate(invalid="ignore"):
+            spread = np.ptp(np.where(np.isfinite(outputs), outputs - base, np.inf), axis=1)  # (entries, D_out)
+        supports = [frozenset(np.flatnonzero(~(col <= DEPENDENCE_TOL)).tolist()) for col in spread]
+        return Dependence([w.size for w in weights], [(i, s) for (i, _, _), s in zip(entries, supports)], use)
+
+    def _verify_changes(self, x, entries, claimed, rng):
+        """Repeat a few of forward_with's perturbations in the twin: its answers are claims."""
+        if not self.sub.is_main or not entries:
+            return
+        twin = self._synced_twin()
+        for k in rng.choice(len(entries), size=min(VERIFIED_CHANGES, len(entries)), replace=False):
+            index, entry, value = entries[k]
+            arrays = [w.copy() for w in self.known_weights()]
+            arrays[index].flat[entry] = value
+            twin.sub.run(f"setting the weights of {twin.label}", "set_weights", obj=twin.name, arrays=arrays)
+            self._stale = True  # the twin gets this object's weights back before its next use
+            again = twin.forward(x, finite=False, recheck=False)
+            if probes.disagreement(claimed[k], again, probes.centre_of(again)):
+                pytest.fail(f"{self.label}: forward with one weight entry changed gave other outputs when the grader "
+                            "asked for it in one request than in a second copy of the object given the same "
+                            "weights: forward must depend only on its input and the weights", pytrace=False)
+
+    def dependent_parameters(self, x, rng):
+        """How many tracked parameters forward(x) depends on (:meth:`dependence`, every weight)."""
+        return self.dependence(x, rng).count()
+
+    def autodiff_gap(self, x, jacobians):
+        """How far TensorFlow's gradients through forward are from the judge's finite differences (relative).
+
+        ``jacobians``: the judge's Jacobians of forward at the rows of x.  The worker's gradient is a
+        claim, used only to say which function to look at: a forward that TensorFlow cannot
+        differentiate (tf.stop_gradient, numpy) trains and inpaints wrongly although its values are right.
+        """
+        v = self.sub.rng.standard_normal(np.shape(x))
+        what = f"gradients through {self.label}.forward"
+        got = expect_array(self.sub.run(what, "vjp", obj=self.name, x=np.asarray(x, np.float64), v=v), np.shape(x),
+                           what, finite=False)
+        expected = np.einsum("nij,ni->nj", jacobians, v)
+        return float(np.median(np.abs(got - expected)) / max(np.median(np.abs(expected)), 1e-12))
 
     def twin(self):
         """The same object in the submission's twin worker, holding this object's weights now.
@@ -247,19 +325,58 @@ class Ref:
             other = self.sub.twin()
             if seed is not None:
                 other.seed(seed)
-            self._copy = other._new(f"a second {self.label}", factory, args, kwargs)
-            self.build()
-            self._copy.build()
+            self._copy = other._new(f"a second {self.label}", factory, args, kwargs).prepare()
             self._stale = True
         if self._stale:
             self._copy.sub.run(f"copying the weights of {self.label} into {self._copy.label}", "set_weights",
-                               obj=self._copy.name, arrays=self.weights())
+                               obj=self._copy.name, arrays=self.known_weights())
+            self._copy._weights = self.known_weights()
             self._stale = False
         return self._copy
 
     def changed(self):
-        """Note that something (training) changed the object's weights: the twin gets them again."""
+        """Note that something (training) changed the object's weights: read them (a claim); the twin gets them."""
+        self._weights = self.weights()
         self._stale = True
+
+
+class Dependence:
+    """What forward depends on, from a sample of perturbed weight entries (:meth:`Ref.dependence`).
+
+    ``entries``: (weight index, the output columns the entry changed; empty if none); ``sizes``: every
+    weight's number of entries; ``used``: which weights were sampled.
+    """
+
+    def __init__(self, sizes, entries, used):
+        self.sizes, self.entries, self.used = sizes, entries, used
+
+    def count(self, keep=lambda support: True):
+        """Estimated number of parameters forward depends on whose output columns satisfy ``keep``.
+
+        Each weight counts its size times the share of its sampled entries that changed outputs (and
+        whose columns ``keep`` accepts).
+        """
+        total = 0.0
+        for i, size in enumerate(self.sizes):
+            supports = [s for j, s in self.entries if j == i]
+            if supports:
+                total += size * sum(1 for s in supports if s and keep(s)) / len(supports)
+        return int(round(total))
+
+    def share(self):
+        """The estimated share of the sampled weights' parameters that forward depends on."""
+        total = sum(size for size, u in zip(self.sizes, self.used) if u)
+        return self.count() / total if total else 0.0
+
+    def columns(self):
+        """The output columns that the most entries change together, among entries that change several but not all.
+
+        For NICE(num_couplings=2): the half the last coupling changes (each entry of its network changes
+        exactly that half; an entry of the first coupling's network changes more, a scale entry one column).
+        """
+        width = max((max(s) + 1 for _, s in self.entries if s), default=0)
+        sets = [s for _, s in self.entries if 2 <= len(s) < width]
+        return max(set(sets), key=sets.count) if sets else frozenset()
 
 
 class Submission:
@@ -307,7 +424,8 @@ class Submission:
         if self._is_stub(error):
             pytest.fail(f"not implemented: {what} reached the template's `raise NotImplementedError()` "
                         "(fill in the code marked YOUR CODE HERE)", pytrace=False)
-        pytest.fail(f"calling {what}: {error.describe()}{self._hint()}", pytrace=False)
+        where = "" if self.is_main else TWIN_NAME
+        pytest.fail(f"{where}calling {what}: {error.describe()}{self._hint()}", pytrace=False)
 
     def seed(self, seed):
         self._seed = seed
@@ -319,8 +437,8 @@ class Submission:
         return Ref(self, name, label, (cls, tuple(args), dict(kwargs), self._seed))
 
     def new(self, cls, *args, **kwargs):
-        """Build ``cls(*args, **kwargs)`` in the worker (args[0] is the dimension D)."""
-        return self._new(_signature(cls, args, kwargs), cls, args, kwargs)
+        """Build ``cls(*args, **kwargs)`` in the worker (args[0] is the dimension D), built and read (:meth:`Ref.prepare`)."""
+        return self._new(_signature(cls, args, kwargs), cls, args, kwargs).prepare()
 
     def shared(self, seed, cls, *args, **kwargs):
         """``cls(*args, **kwargs)`` built once per submission (under ``seed``) and reused by every check.
@@ -332,7 +450,6 @@ class Submission:
         if key not in self._shared or not self._shared[key].alive:  # a restarted worker has no objects
             self.seed(seed)
             self._shared[key] = self.new(cls, *args, **kwargs)
-            self._shared[key].build()
         return self._shared[key]
 
     def func(self, name, *args, returns=None, timeout=REQUEST_TIMEOUT, **kwargs):
@@ -352,15 +469,17 @@ class Submission:
             return value
         return expect_scalar(value, what) if tuple(returns) == () else expect_array(value, returns, what)
 
-    def rows_func(self, name, model, args, decoys=None, returns="values", timeout=REQUEST_TIMEOUT, **kwargs):
+    def rows_func(self, name, model, args, decoys=None, returns="values", timeout=REQUEST_TIMEOUT, hidden=None,
+                  **kwargs):
         """Call ``name(model, *args, **kwargs)`` with x = args[0] hidden among decoy rows.
 
         ``decoys(hidden)``: ``{position in args: decoy rows}`` for the other row-aligned arguments (a
-        mask, noise); x's decoys are drawn by :class:`probes.Hidden`.  ``returns``: "values" (one
-        number per row), "rows" (a row per row, x's shape), or "batch" (a scalar over the whole batch:
-        returned with the batch, for the grader to recompute).  Only x's rows are returned.
+        mask, noise); x's decoys are drawn by :class:`probes.Hidden` (``hidden``: one already drawn, to
+        ask two functions the very same batch).  ``returns``: "values" (one number per row), "rows" (a
+        row per row, x's shape), or "batch" (a scalar over the whole batch: returned with the batch, for
+        the grader to recompute).  Only x's rows are returned.
         """
-        hidden = probes.Hidden(args[0], self.rng)
+        hidden = hidden or probes.Hidden(args[0], self.rng)
         extra = decoys(hidden) if decoys else {}
         call = [hidden.batch] + [hidden.mix(a, extra[i]) if i in extra else a for i, a in enumerate(args[1:], 1)]
         what = _signature(name, [model, *[np.asarray(a) if i in extra or i == 0 else a

@@ -54,9 +54,9 @@ class FakeWorker:
     def op_forward_with(self, obj, x, changes):
         saved = self.op_get_weights(obj)
         outputs = []
-        for index, value in changes:
-            arrays = list(saved)
-            arrays[index] = value
+        for index, entry, value in changes:
+            arrays = [a.copy() for a in saved]
+            arrays[index].flat[entry] = value
             self.op_set_weights(obj, arrays)
             outputs.append(self.op_call(obj, "forward", [x]))
         self.op_set_weights(obj, saved)
@@ -113,12 +113,12 @@ def test_expect_scalar_and_count():
 
 def test_ref_methods_check_their_answers_and_name_the_call(workers):
     make, _ = workers
-    sub = Submission(make(tweak={"forward": lambda o, x: x[0], "log_det_jacobian": lambda o: np.log(o["scale"])}),
-                     PROGRAM)
+    sub = Submission(make(tweak={"forward": lambda o, x: x[0]}), PROGRAM)
+    with pytest.raises(Failed, match=r"NICE\(6, num_couplings=4\)\.forward\(<zeros>\): expected an "
+                                     r"array of shape \(2, 6\), got shape \(6,\)"):
+        sub.new("NICE", 6, num_couplings=4)  # every object is built (a forward of zeros) as it is made
+    sub = Submission(make(tweak={"log_det_jacobian": lambda o: np.log(o["scale"])}), PROGRAM)
     model = sub.new("NICE", 6, num_couplings=4)
-    with pytest.raises(Failed, match=r"NICE\(6, num_couplings=4\)\.forward\(<array \(1, 6\)>\): expected an "
-                                     r"array of shape \(1, 6\), got shape \(6,\)"):
-        model.forward(np.zeros((1, 6)), hide=False, recheck=False)
     with pytest.raises(Failed, match=r"NICE\(6, num_couplings=4\)\.log_det_jacobian\(\) must return a scalar, "
                                      r"got shape \(6,\)"):
         model.log_det()
@@ -146,7 +146,7 @@ def test_twin_is_another_worker_with_the_same_recipe_and_weights(workers):
     assert twin.seeds == [7] and copy.recipe == ("NICE", (3,), {"prior": "normal"}, 7)
     assert copy.label == "a second NICE(3, prior='normal')"
     assert all(np.array_equal(a, b) for a, b in zip(model.weights(), copy.weights()))
-    assert twin.ops == ["seed", "new", "call", "set_weights", "get_weights"]  # built, weights set, then read here
+    assert twin.ops == ["seed", "new", "call", "get_weights", "set_weights", "get_weights"]  # built, read, set; read here
     model.twin()
     assert len(made) == 2, "one twin worker per submission"
     sub.close()
@@ -187,7 +187,8 @@ def _saw_tooth(o, x):
 
 
 @pytest.mark.parametrize("forward, is_density", [(_parabola_fit, True), (_saw_tooth, False)])
-def test_trained_density_must_integrate_to_at_most_one(workers, forward, is_density):
+def test_trained_density_must_integrate_to_at_most_one(workers, monkeypatch, forward, is_density):
+    monkeypatch.setattr(procedures, "parabola_transform", lambda rng: (np.eye(2), np.zeros(2), 0.0))
     def train(model, *args, **kwargs):
         sub.worker.objects[model["__ref__"]]["k"] = np.pi / np.sqrt(3.0)  # logistic std
         return {}
@@ -249,3 +250,48 @@ def test_objects_of_a_restarted_worker_are_built_again(workers):
     assert again is not model and again.name != model.name
     made[1].starts += 1  # the twin worker started again
     assert again.twin() is not copy
+
+
+def test_every_object_is_built_and_read_as_it_is_made(workers):
+    """The notebook cannot tell a check's objects apart by their history: each is built and read at once."""
+    make, made = workers
+    sub = Submission(make(), PROGRAM)
+    sub.new("CouplingLayer", 4, 0)
+    assert made[0].ops == ["new", "call", "get_weights"]
+
+
+def test_dependence_counts_entries_that_move_rows_differently(workers):
+    """The stand-in's scale multiplies each row's own values (a dependence); its shift moves every row alike
+    (a translation, not counted); its third weight is never used."""
+    make, _ = workers
+    sub = Submission(make(), PROGRAM)
+    model = sub.new("NICE", 5)
+    model.set_random_weights(0.5, np.random.default_rng(1), np.ones((2, 5)))
+    rng = np.random.default_rng(2)
+    dependence = model.dependence(rng.standard_normal((32, 5)), rng)
+    assert dependence.count() == 5 and 0.45 < dependence.share() < 0.46  # 5 of the 11 entries
+
+
+def test_forward_with_answers_are_claims_checked_in_the_twin(workers):
+    """A worker that says every weight matters (forward_with answers moved by 1) is caught by the twin's repeat."""
+    make, made = workers
+    sub = Submission(make(), PROGRAM)
+    model = sub.new("NICE", 3)
+    honest = made[0].op_forward_with
+    made[0].op_forward_with = lambda obj, x, changes: honest(obj, x, changes) + np.arange(len(x))[:, None]
+    rng = np.random.default_rng(3)
+    with pytest.raises(Failed, match="with one weight entry changed gave other outputs"):
+        model.dependence(rng.standard_normal((8, 3)), rng)
+
+
+def test_a_failure_in_the_twin_names_the_second_copy_of_the_notebook(workers):
+    make, made = workers
+    sub = Submission(make(), PROGRAM)
+    model = sub.new("NICE", 3)
+    copy = model.twin()
+
+    def dead(*args, **kwargs):
+        raise facade.WorkerError("unavailable", "the worker was restarted 3 times already")
+    made[1].request = dead
+    with pytest.raises(Failed, match="^in the second copy of your notebook"):
+        copy.forward(np.ones((2, 3)))
