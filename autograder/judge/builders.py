@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from . import seeds
-from .procedures import judge_jacobian, robust_log_det
+from .procedures import judge_jacobian, robust_log_det, smooth_jacobians
 
 DIM = 6
 HIDDEN = [24, 24]
@@ -24,6 +24,19 @@ def built_model(sub, label, num_couplings=4, hidden_units=HIDDEN, dim=DIM, prior
     """
     return sub.shared(seeds.seed(f"{label}: model"), "NICE", dim, num_couplings=num_couplings,
                       hidden_units=list(hidden_units), prior=prior)
+
+
+def randomized_layer(sub, label, cls, *args, std=WEIGHT_STD, **kwargs):
+    """A new ``cls(*args, **kwargs)`` (a layer) whose trainable weights the judge drew (std ``std``).
+
+    The judge's weights, not the notebook's initial ones: a correct layer may start as the identity
+    (an output layer initialised at zero) or with any other weights.
+    """
+    sub.seed(seeds.seed(f"{label}: layer"))
+    layer = sub.new(cls, *args, **kwargs)
+    rng = seeds.rng(f"{label}: weights")
+    layer.set_random_weights(std, rng, rng.standard_normal((8, layer.dim)))
+    return layer
 
 
 def randomized_model(sub, label, needs_log_det=True, **kwargs):
@@ -56,22 +69,53 @@ def randomized_model(sub, label, needs_log_det=True, **kwargs):
     return model
 
 
+#: Relative gap between TensorFlow's gradient through forward and the judge's finite differences above which
+#: forward is not differentiable by TensorFlow (a correct forward: about 1e-3).
+GRADIENT_GAP = 0.1
+
+
+def gradient_hint(sub):
+    """A sentence naming the forward that TensorFlow cannot differentiate, or "" (for failed checks' messages).
+
+    A forward whose values are right but whose gradient is cut (tf.stop_gradient, .numpy(), numpy
+    functions) fails training and inpainting although neither nll_loss nor inpainting_step is wrong.
+    """
+    try:
+        for cls, args, kwargs in (("CouplingLayer", (DIM, 0), {"hidden_units": [8]}),
+                                  ("NICE", (DIM,), {"num_couplings": 2, "hidden_units": [8]})):
+            obj = randomized_layer(sub, f"gradient hint {cls}", cls, *args, **kwargs)
+            x = seeds.rng(f"gradient hint {cls}").standard_normal((8, DIM))
+            if obj.autodiff_gap(x, judge_jacobian(obj, x, sub.rng, recheck=False)) > GRADIENT_GAP:
+                return (f" TensorFlow's gradients through {cls}.forward differ from its finite differences: a "
+                        f"tf.stop_gradient, .numpy() or numpy function in {cls}.forward cuts the gradient that "
+                        "training and inpainting follow.")
+    except pytest.fail.Exception:  # the diagnosis itself failed: no hint
+        pass
+    return ""
+
+
 def mlp_params(n_in, n_out, hidden):
     """Parameters of a dense network n_in -> hidden... -> n_out (weights and biases)."""
     sizes = [n_in, *hidden, n_out]
     return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
 
-def isolated_outputs(model, x, rng, tol=1e-3):
+#: An output whose finite-difference derivative (at the ``large`` steps) by every other input stays
+#: below this depends on its own input only; a real dependence of the judge's models is at least 0.28.
+ISOLATION_TOL = 1e-2
+
+
+def isolated_outputs(model, x, rng, measure):
     """Outputs of forward that depend on no input but their own (their Jacobian row is 0 off the diagonal).
 
     Returns ``(isolated, off, jac)``: their indices, max |J_ij| over the rows of x for i != j, and the
-    Jacobians (finite differences) at the rows of x.
+    Jacobians at the rows of x.  Dependence is read at the ``large`` steps (maths.STEPS), after
+    :func:`smooth_jacobians` checked that forward is smooth: a dither cannot fake it there.
     """
-    jac = judge_jacobian(model, x, rng)
+    jac = smooth_jacobians(model, x, rng, measure, scales=("large",))["large"]
     magnitude = np.max(np.abs(jac), axis=0)
     off = magnitude - np.diag(np.diag(magnitude))
-    return [i for i in range(len(off)) if off[i].max() < tol], off, jac
+    return [i for i in range(len(off)) if off[i].max() < ISOLATION_TOL], off, jac
 
 
 def constant_blocks(jac, halves, tol=2e-3):

@@ -94,7 +94,7 @@ def measure(record_property):
     """
     def record(name, value, limit, fail=None, at_least=False):
         value = float(value)
-        record_property(f"measure:{name}", {"value": value, "limit": float(limit)})
+        record_property(f"measure:{name}", {"value": value, "limit": float(limit), "at_least": bool(at_least)})
         within = value >= limit if at_least else value < limit
         if fail is not None and not within:
             pytest.fail(fail(value) if callable(fail) else fail, pytrace=False)

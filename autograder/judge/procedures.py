@@ -34,10 +34,36 @@ ENTROPY_MARGIN = 0.15
 MASS_FLOOR = 0.9
 
 
-def judge_jacobian(model, x, rng, finite=True, recheck=True):
+#: Largest :func:`maths.roughness` of a smooth forward on the judge's models (weights of std 0.3, inputs
+#: N(0, 1)): about 1e-4 (float32 rounding, a kink within a step); a dither of 2e-5 on every output
+#: gives 5e-3, and the smallest dither that fakes a dependence at the ``large`` steps gives 0.1 or more.
+ROUGHNESS_LIMIT = 5e-3
+
+
+def judge_jacobians(model, x, rng, scales=("tiny", "small"), finite=True, recheck=True):
+    """``{scale: Jacobians (n, D, D)}`` of ``model.forward`` at the rows of x, all scales in one batch."""
+    stencils = maths.Stencils(x, rng, scales)
+    return stencils.jacobians(model.forward(stencils.points, finite=finite, recheck=recheck))
+
+
+def smooth_jacobians(model, x, rng, measure, scales=("small",)):
+    """Jacobians at ``scales`` (see :func:`judge_jacobians`), after checking that forward is smooth there.
+
+    The ``tiny`` and ``small`` steps must give the same derivative (``measure`` records their
+    :func:`maths.roughness` as ``jacobian_roughness``): finite differences of a forward that adds a
+    fixed-size dither to its answers depend on the step.
+    """
+    jac = judge_jacobians(model, x, rng, tuple(dict.fromkeys(("tiny", "small", *scales))))
+    measure("jacobian_roughness", maths.roughness(jac["tiny"], jac["small"]), ROUGHNESS_LIMIT, lambda r: (
+        f"{model.label}.forward is not a smooth function of its input: its finite differences at steps of "
+        f"about 1e-3 and 5e-3 differ by {r:.2g} of their size (a derivative gives the same at both). Does forward "
+        "add noise or a per-row constant to its outputs?"))
+    return jac
+
+
+def judge_jacobian(model, x, rng, finite=True, recheck=True, scale="small"):
     """Jacobians (n, D, D) of ``model.forward`` at the rows of x, from a random-direction stencil."""
-    stencil = maths.Stencil(x, rng)
-    return stencil.jacobian(model.forward(stencil.points, finite=finite, recheck=recheck))
+    return judge_jacobians(model, x, rng, (scale,), finite, recheck)[scale]
 
 
 def judge_log_det(model, x, rng, finite=True, recheck=True):
@@ -61,9 +87,25 @@ def judge_log_likelihood(model, x, prior, rng):
 
 class ParabolaRun(NamedTuple):
     """What training on the parabola gives, all computed by the judge from ``forward`` outputs."""
-    nll: float             #: mean test NLL under the logistic prior (inf if not finite)
+    nll: float             #: mean test NLL under the logistic prior, in the untransformed data's units (inf if not finite)
     log_det_change: float  #: |log|det J| after - before training| (0 if not finite)
-    mass: float            #: integral of the judge's density over PARABOLA_BOX (inf if not finite)
+    mass: float            #: integral of the judge's density over the (transformed) PARABOLA_BOX (inf if not finite)
+    moved: tuple = ()      #: per trainable weight (as the worker reports them): whether training changed it
+    shapes: tuple = ()     #: the trainable weights' shapes, in the same order
+    dependent_share: float = 0.0  #: the share of its trainable parameters the trained forward depends on
+
+
+def parabola_transform(rng):
+    """A secret affine map x -> x A^T + b of the plane that keeps the data NICE-shaped (axes stay axes).
+
+    The axes may swap and flip, each is stretched by 1-1.6 and the data shifted by up to 2 in each: the
+    training data is no parabola a notebook could know in advance, only one it can learn.  Stretched,
+    never shrunk: the model's scale must still move in training (by more than on the plain parabola).
+    Returns (A, b, log|det A|).
+    """
+    scales = np.exp(rng.uniform(0.0, np.log(1.6), 2)) * rng.choice([-1.0, 1.0], 2)
+    matrix = np.diag(scales)[rng.permutation(2)]
+    return matrix, rng.uniform(-2.0, 2.0, 2), float(np.log(np.abs(np.prod(scales))))
 
 
 def parabola_log_density(x):
@@ -91,32 +133,49 @@ def parabola_nll(sub, stream, cfg=PARABOLA):
     ``stream(label)``: the judge's keyed generator for a label (:func:`seeds.rng`).  The training data,
     the seeds the worker is given, the test set and the probes come from separate streams: nothing
     the worker sees before training ends tells it the test points, which reach it only afterwards.
-    The NLL uses log p(x) = log p_H(forward(x)) + L with L the robust finite-difference log-det.  The
-    same density must integrate to at most 1 (``mass``): a map that is not one-to-one (a saw-tooth,
-    say) shows a huge local |det J| and a low NLL, but its "density" then has a mass far above 1.
-    The test points and the points of the mass (most of them drawn like the data) go through forward
-    in one batch among decoys, so forward cannot tell them apart.
+    Every point passes through a secret affine map (:func:`parabola_transform`) before the worker
+    sees it; the NLL is reported in the untransformed units (log|det A| added back), so the threshold
+    and the entropy keep their meaning.  The NLL uses log p(x) = log p_H(forward(x)) + L with L the
+    robust finite-difference log-det.  The same density must integrate to at most 1 (``mass``): a map
+    that is not one-to-one (a saw-tooth, say) shows a huge local |det J| and a low NLL, but its
+    "density" then has a mass far above 1.  The test points and the points of the mass (most of them
+    drawn like the data) go through forward in one batch among decoys, so forward cannot tell them
+    apart.  Afterwards the trained forward must still depend on its trainable weights
+    (``dependent_share``): training is fitting the networks, not switching to a map of no weights.
     """
     parabola = course_helpers().parabola
+    matrix, shift, log_det_a = parabola_transform(stream("parabola: data transform"))
+    def transform(x):
+        return np.asarray(x, np.float64) @ matrix.T + shift
+
     given = stream("parabola: what the worker is given")
-    train_x = parabola(cfg["train_size"], seed=int(given.integers(2 ** 31)))
+    train_x = transform(parabola(cfg["train_size"], seed=int(given.integers(2 ** 31)))).astype(np.float32)
     sub.seed(int(given.integers(2 ** 31)))
     model = sub.new("NICE", 2, num_couplings=cfg["num_couplings"], hidden_units=cfg["hidden_units"],
                     prior="logistic")
     probes_rng = stream("parabola: log-det probes")
-    probe = parabola(32, seed=int(probes_rng.integers(2 ** 31))).astype(np.float64)
+    probe = transform(parabola(32, seed=int(probes_rng.integers(2 ** 31))))
     log_det_before = robust_log_det(model, probe, probes_rng)
+    before = model.known_weights()
+    trainable = model.trainable(len(before))
     sub.func("train", model, train_x, steps=cfg["steps"], batch_size=cfg["batch_size"],
              learning_rate=cfg["learning_rate"], seed=int(given.integers(2 ** 31)), progress=False, timeout=120.0)
+    after = model.known_weights()
+    moved = tuple(bool(b.shape != a.shape or not np.array_equal(b, a))
+                  for b, a, t in zip(before, after, trainable) if t)
     log_det = robust_log_det(model, probe, probes_rng, finite=False)
     secret = stream("parabola: test set and mass points")
     test_x = parabola(cfg["test_size"], seed=int(secret.integers(2 ** 31)))
     proposal, log_q = _mass_proposal(parabola, secret)
-    points = np.concatenate([test_x, proposal])
+    points = transform(np.concatenate([test_x, proposal]))
     z = model.forward(points, finite=False)
     log_p = maths.logistic_log_prob(z) + log_det
-    nll = float(-np.mean(log_p[:len(test_x)]))
-    mass = maths.importance_integral(log_p[len(test_x):], log_q)
+    nll = float(-np.mean(log_p[:len(test_x)])) - log_det_a
+    mass = maths.importance_integral(log_p[len(test_x):], log_q - log_det_a)
     change = abs(log_det - log_det_before)
+    trained = any(moved) and np.isfinite(nll)
+    rows = transform(parabola(64, seed=int(probes_rng.integers(2 ** 31))))
+    share = model.dependence(rows, probes_rng, trainable_only=True, max_entries=64).share() if trained else 0.0
     return ParabolaRun(nll if np.isfinite(nll) else float("inf"), change if np.isfinite(change) else 0.0,
-                       mass if np.isfinite(mass) else float("inf"))
+                       mass if np.isfinite(mass) else float("inf"), moved,
+                       tuple(w.shape for w, t in zip(after, trainable) if t), share)

@@ -1,22 +1,35 @@
-"""Inpainting: the update rule of NICE section 5.2 and the behaviour of the full loop."""
+"""Inpainting: the update rule of NICE section 5.2 and the behaviour of the full loop, on weights the grader draws."""
 import numpy as np
 import pytest
 
 from autograder.judge import maths, seeds
+from autograder.judge.builders import WEIGHT_STD, gradient_hint
 from autograder.judge.facade import f32
 from autograder.judge.procedures import judge_jacobian, judge_log_likelihood
 
 DIM = 4
 #: inpaint's rows come in pairs that start alike; after 60 steps a correct step leaves them 0.14-0.55 apart
 #: (median over the hidden entries; the reference over 24 keyed streams, calibration.json), noise added
-#: outside the step size 3.8 apart.
+#: outside the step size 3.8 apart, no noise at all about 1e-3 apart.
 PAIRS = 16
 SPREAD_LIMIT = 1.0
+SPREAD_FLOOR = 0.05
+#: inpainting_step's hidden entries may differ from the grader's step by this share of the data range's
+#: width in 10% of them (the grader's finite-difference gradient is off where a ReLU kink lies within a step).
+STEP_TOL = 1e-2
+#: The steep model: the median |d log p / d x| of its hidden entries lies in this range (a trained MNIST
+#: model's is 150-1000; the weights of std 0.3 give about 0.5).
+STEEP = (20.0, 1000.0)
+#: The inpaint loop's model: steep enough that 60 steps raise log p visibly, whatever the notebook's scale.
+SLOPED = (0.5, 5.0)
 
 
 def _model(sub, label):
-    return sub.shared(seeds.seed(f"{label}: model"), "NICE", DIM, num_couplings=4, hidden_units=[16],
-                      prior="logistic")
+    model = sub.shared(seeds.seed(f"{label}: model"), "NICE", DIM, num_couplings=4, hidden_units=[16],
+                       prior="logistic")
+    rng = seeds.rng(f"{label}: weights")
+    model.set_random_weights(WEIGHT_STD, rng, rng.standard_normal((8, DIM)))
+    return model
 
 
 def _masks(rng, n):
@@ -37,46 +50,90 @@ def _decoy_masks_and_noise(rng):
     return make
 
 
-@pytest.mark.points(2)
-def test_inpainting_step_rule(submission, measure):
-    """inpainting_step: x_H <- clip(x_H + a (d log p / d x_H + eps)) into data_range (both ends), with a different mask in every row; observed entries stay."""
-    model = _model(submission, "inpainting step")
-    rng = seeds.rng("inpainting step")
-    n = 24
-    low, high = -0.5, 1.5  # not [0, 1]: the range is an argument
-    x = f32(rng.uniform(low + 0.05, high - 0.05, (n, DIM)))
+def _gradient(model, x, rng):
+    """The grader's d log p(x) / dx: J^T of forward times the logistic prior's score (the log-det is constant in x)."""
+    jac = judge_jacobian(model, x, rng, scale="tiny")  # the smallest steps: the fewest kinks within a step
+    return np.einsum("nij,ni->nj", jac, maths.logistic_score(model.forward(x)))
+
+
+def _steepen(model, rng, x, slope=STEEP, stds=(1.0, 1.1, 0.9, 1.2, 0.8, 1.3)):
+    """Draw weights of the stds in turn until the median |d log p / dx| at ``x`` lies in ``slope``; returns that gradient."""
+    for std in stds:
+        model.set_random_weights(std, rng, x[:8])
+        grad = _gradient(model, x, rng)
+        if slope[0] <= np.median(np.abs(grad)) <= slope[1]:
+            return grad
+    return grad
+
+
+def _one_step(submission, model, rng, low, high, steep=False):
+    """Ask inpainting_step for one step on data_range (low, high); returns (got, expected, observed, up, down).
+
+    Without ``steep``, hidden entries at both edges get noise that pushes them out (rows 12-17 above,
+    18-23 below the range): only the projection brings them back.  With ``steep`` the model's weights are
+    drawn large and the step size small, so the gradient, not the noise, moves the entries.
+    """
+    n, width = 24, high - low
+    x = f32(rng.uniform(low + 0.05 * width, high - 0.05 * width, (n, DIM)))
     observed = _masks(rng, n)
     noise = rng.standard_normal((n, DIM))
-    # hidden entries at the edges, pushed out by the noise (rows 12-17 above, 18-23 below the range):
-    # only the projection brings them back
     up, down = np.zeros((n, DIM), bool), np.zeros((n, DIM), bool)
-    up[12:18], down[18:] = observed[12:18] == 0, observed[18:] == 0
-    x[up], x[down] = f32(high - 0.02), f32(low + 0.02)
-    noise[up], noise[down] = np.abs(noise[up]) + 6.0, -np.abs(noise[down]) - 6.0
-    step = 0.2
+    if steep:
+        grad = _steepen(model, rng, x)
+        step = 0.25 * width / max(np.median(np.abs(grad)), 1e-6)
+    else:
+        up[12:18], down[18:] = observed[12:18] == 0, observed[18:] == 0
+        x[up], x[down] = f32(high - 0.01 * width), f32(low + 0.01 * width)
+        noise[up], noise[down] = np.abs(noise[up]) + 6.0, -np.abs(noise[down]) - 6.0
+        step = 0.1 * width
+        grad = None
     got = submission.rows_func("inpainting_step", model, [x, observed, step, noise, [low, high]],
                                decoys=_decoy_masks_and_noise(rng), returns="rows")
     kept = observed > 0
     changed_rows = [i for i in range(n) if not np.array_equal(got[i][kept[i]], x[i][kept[i]])]
     assert not changed_rows, (
-        f"inpainting_step changed observed entries (rows {changed_rows[:5]}): each row has its own mask "
-        "(observed == 1 marks what stays exactly), and the observed entries of every row must stay bit for bit")
-    jac = judge_jacobian(model, x, rng)
-    grad = np.einsum("nij,ni->nj", jac, maths.logistic_score(model.forward(x)))  # the log-det is constant in x
+        f"inpainting_step with data_range=({low:.3g}, {high:.3g}) changed observed entries (rows {changed_rows[:5]}): "
+        "each row has its own mask (observed == 1 marks what stays exactly), and the observed entries of every row "
+        "must stay bit for bit, whatever the range")
+    if grad is None:
+        grad = _gradient(model, x, rng)
     unclipped = x + step * (grad + noise)
     # where the judge's step lands clearly outside (a steep log p can outweigh the noise; a kink can
-    # put the finite-difference gradient off by about 1, i.e. 0.2 after the step)
-    up, down = up & (unclipped > high + 0.2), down & (unclipped < low - 0.2)
+    # put the finite-difference gradient off by about 1, i.e. 0.1 of the width after the step)
+    up, down = up & (unclipped > high + 0.1 * width), down & (unclipped < low - 0.1 * width)
     assert np.allclose(got[up], high, atol=1e-6) and np.allclose(got[down], low, atol=1e-6), (
-        f"inpainting_step: hidden entries that the step pushes out of data_range = ({low}, {high}) must be "
+        f"inpainting_step: hidden entries that the step pushes out of data_range = ({low:.3g}, {high:.3g}) must be "
         f"projected back onto its ends: those pushed above came back as {np.round(got[up][:6], 3)}, those "
         f"pushed below as {np.round(got[down][:6], 3)}")
     expected = np.where(kept, x, np.clip(unclipped, low, high))
-    # 90th percentile: the grader's finite-difference gradient is off where a ReLU kink lies within a step
-    measure("inpainting_step_error", np.quantile(np.abs(got - expected)[~kept], 0.9), 2e-2, lambda e: (
-        f"inpainting_step: hidden entries differ from clip(x + step_size * (grad log p + noise), low, high) by "
-        f"{e:.3f} or more in 10% of them (gradient ascent on log p, noise inside the step, then projection into "
-        "data_range)"))
+    error = np.quantile(np.abs(got - expected)[~kept], 0.9) / width
+    return error, grad[~kept]
+
+
+@pytest.mark.points(2)
+def test_inpainting_step_rule(submission, measure):
+    """inpainting_step: x_H <- clip(x_H + a (d log p / d x_H + eps)) into data_range (both ends), for ranges with and without 0 and steep models; observed entries stay."""
+    model = _model(submission, "inpainting step")
+    rng = seeds.rng("inpainting step")
+    near = rng.uniform(0.5, 3.0)  # a range on one side of 0, either side
+    far = sorted(rng.choice([-1.0, 1.0]) * np.array([near, near + rng.uniform(1.0, 4.0)]))
+    cases = {"around 0": (rng.uniform(-1.5, -0.2), rng.uniform(0.5, 2.5), False),
+             "without 0": (far[0], far[1], False),
+             "steep model": (rng.uniform(-1.5, -0.2), rng.uniform(0.5, 2.5), True)}
+    errors, gradients = {}, {}
+    for name, (low, high, steep) in cases.items():
+        errors[name], gradients[name] = _one_step(submission, model, rng, low, high, steep)
+    worst = max(errors, key=errors.get)
+    hint = ""
+    if errors[worst] >= STEP_TOL:
+        hint = gradient_hint(submission)
+        if not hint and worst == "steep model":
+            hint = (f" (on a steep model, |d log p / dx| about {np.median(np.abs(gradients[worst])):.0f}: is the "
+                    "gradient clipped or scaled?)")
+    measure("inpainting_step_error", errors[worst], STEP_TOL, lambda e: (
+        f"inpainting_step ({worst}): hidden entries differ from clip(x + step_size * (grad log p + noise), low, high) by "
+        f"{e:.3f} of the range's width or more in 10% of them (gradient ascent on log p, noise inside the step, "
+        f"then projection into data_range).{hint}"))
 
 
 @pytest.mark.points(2)
@@ -89,6 +146,7 @@ def test_inpaint_behaviour(submission, measure):
     x = f32(np.concatenate([x, x + rng.uniform(-1e-3, 1e-3, x.shape)]))  # row i + PAIRS starts almost as row i
     observed = np.tile([0.0, 1.0, 0.0, 1.0], (2 * PAIRS, 1))
     x[:, [0, 2]] = 4.5  # far in the prior's tail: an unlikely start for the hidden entries
+    _steepen(model, rng, x, SLOPED, stds=(WEIGHT_STD, 0.4, 0.5, 0.6, 0.25, 0.7))
     out = submission.rows_func("inpaint", model, [x, observed], steps=60, data_range=[low, high],
                                seed=seeds.seed("inpaint"), timeout=60.0, returns="rows",
                                decoys=lambda h: {1: np.tile([0.0, 1.0, 0.0, 1.0], (h.decoy_count, 1))})
@@ -109,3 +167,7 @@ def test_inpaint_behaviour(submission, measure):
         f"inpaint: two rows that start alike end {s:.2f} apart (median over their hidden entries), but the noise of "
         f"60 steps moves them less than {SPREAD_LIMIT:g} apart when each step is x_H + alpha (grad + eps): is the "
         "noise inside the step, multiplied by the step size?"))
+    measure("inpaint_noise_spread_floor", spread, SPREAD_FLOOR, at_least=True, fail=lambda s: (
+        f"inpaint: two rows that start alike end only {s:.2g} apart (median over their hidden entries): each step "
+        "adds noise (x_H + alpha (grad + eps), eps ~ N(0, I) given as inpainting_step's noise), which moves them "
+        f"about 0.15-0.55 apart in 60 steps. Does inpainting_step add its noise argument?"))
