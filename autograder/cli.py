@@ -60,6 +60,9 @@ def main(argv=None):
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--allow-unconfined", action="store_true",
                    help="grade even where nothing can confine student code (not root and no namespaces)")
+    g.add_argument("--force", action="store_true",
+                   help="grade everyone again (by default a student whose result in --out was graded from the same "
+                        "file, grader version, calibration and course key keeps it: a stopped run resumes)")
 
     s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
                                             "solution cells matches (given code, comments and names do not count)")
@@ -97,12 +100,15 @@ def main(argv=None):
     if args.verb == "grade":
         from .grade import main as grade
         from .grade.discover import DiscoveryError
+        from .grade.stop import Interrupted
         from .worker.confinement import Unconfined
         try:
             grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
-                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined)
+                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force)
         except (DiscoveryError, Unconfined) as err:
             parser.exit(2, f"python -m autograder grade: error: {err}\n")
+        except Interrupted as err:
+            parser.exit(err.status, f"{err}\n")
     elif args.verb == "calibrate":
         from .calibrate import main as calibrate
         calibrate(**({"seeds": args.seeds} if args.seeds else {}))
@@ -128,8 +134,11 @@ def main(argv=None):
     elif args.verb == "examples":
         from . import paths
         from .grade import main as grade
+        from .grade.stop import Interrupted
         from .worker.confinement import Unconfined
         try:
             grade([str(paths.EXAMPLES)], args.out, workers=args.workers)
         except Unconfined as err:
             parser.exit(2, f"python -m autograder examples: error: {err}\n")
+        except Interrupted as err:
+            parser.exit(err.status, f"{err}\n")

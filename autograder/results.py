@@ -13,6 +13,8 @@ from .notebook import read_input
 SIGNATURE = "hmac"  # the key of the signature in grading.json
 #: In a failed check's message, what precedes the judge's notes on the notebook (reports say those once).
 NOTES = "\nNote: "
+#: How a result's ``error`` starts when the notebook itself was refused (no judge ran).
+REFUSED = "notebook refused: "
 
 
 class UnsignedResult(ValueError):
@@ -66,6 +68,7 @@ class SubmissionResult:
     worker: dict = field(default_factory=dict)  # isolation, load status, events
     error: str = ""                             # what went wrong with grading itself, if anything
     seconds: float = 0.0
+    graded_with: dict = field(default_factory=dict)  # grader version, calibration, course key (version.graded_with)
 
     @property
     def score(self):

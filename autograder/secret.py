@@ -71,6 +71,12 @@ def seed(submission_sha256, label, variant=0, bits=31):
     return int.from_bytes(digest("seed", submission_sha256, label, variant)[:8], "little") % (2 ** bits)
 
 
+def fingerprint():
+    """A short public name of the course key, ``hmac-sha256:`` and 16 hex digits of its HMAC of a constant:
+    two keys get different names, and the name tells nothing of the key (results record it)."""
+    return "hmac-sha256:" + digest("fingerprint").hex()[:16]
+
+
 def sign(data: bytes) -> str:
     """Hex HMAC of ``data`` under the course key."""
     return digest("sign", data).hex()

@@ -4,11 +4,12 @@ The files are what the bundle carries (:data:`GRADING`, less :data:`EXCLUDE_DIRS
 source notebook, the pinned requirements and the nbgrader configuration.  Editing any of them (a grader,
 a threshold in ``calibration.json``, a given cell of the source) gives another version; nothing else
 does, so a regrade with the same files states the same version (``results.json``: ``grader_version``).
+A result records what it was graded with (:func:`graded_with`): a rerun reuses it only while all of it holds.
 """
 import functools
 import hashlib
 
-from . import paths
+from . import paths, secret
 
 GRADING = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
 EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
@@ -33,3 +34,15 @@ def grader_version(root=paths.ROOT):
         data = f.read_bytes()
         digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)) + data)
     return "sha256:" + digest.hexdigest()[:16]
+
+
+def calibration_version(path=paths.CALIBRATION):
+    """``sha256:`` and 16 hex digits of the SHA-256 of ``calibration.json`` (read each time: calibrate rewrites it)."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def graded_with():
+    """What a result depends on besides the submission: the grader version, the calibration and the
+    course key's fingerprint (:func:`autograder.secret.fingerprint`)."""
+    return {"grader_version": grader_version(), "calibration": calibration_version(),
+            "course_key": secret.fingerprint()}

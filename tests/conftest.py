@@ -1,5 +1,6 @@
 """Shared test helpers: the repository root, the venv's tools, a scratch nbgrader course, the calibration run."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,11 @@ def run_tool(*args, cwd, timeout=600, env=None):
     full_env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {}))
     return subprocess.run(list(map(str, args)), cwd=cwd, env=full_env, timeout=timeout,
                           capture_output=True, text=True)
+
+
+def timeless(results_json):
+    """A results.json text without its one timing (``execution_time``): what two gradings of a file share."""
+    return re.sub(r'\n "execution_time": [0-9.e+-]+,', "", results_json, count=1)
 
 
 def printed(nb):
@@ -78,3 +84,14 @@ def calibrated(tmp_path_factory):
     (build/calibration/graded.json) when the session runs it, instead of grading the bank again."""
     target = copy_checkout(tmp_path_factory.mktemp("calibrate"))
     return target, run(CALIBRATE, target, timeout=3600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+
+
+@pytest.fixture(scope="session")
+def graded_examples(tmp_path_factory):
+    """``(out, {student: result})``: the bundled examples graded once per session, two at a time, into out."""
+    from autograder import paths
+    from autograder.grade import main as grade_main
+
+    out = tmp_path_factory.mktemp("grading-output")
+    results = grade_main([str(paths.EXAMPLES)], str(out), workers=2, progress=False)
+    return out, {r.student: r for r in results}

@@ -1,9 +1,10 @@
 """Self-check of the grading runner on the bundled examples: scores, outputs, formats."""
 import csv
 import json
-import re
 
 import pytest
+
+from conftest import timeless
 
 from autograder import paths
 from autograder.examples import build
@@ -13,21 +14,14 @@ from autograder.grade.report import manual_points
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("grading-output")
-    results = grade_main([str(paths.EXAMPLES)], str(out), workers=2, progress=False)
-    return out, {r.student: r for r in results}
-
-
-def test_reference_gets_full_marks(graded):
-    _, results = graded
+def test_reference_gets_full_marks(graded_examples):
+    _, results = graded_examples
     ref = results["reference"]
     assert ref.score == ref.max_score > 0, [(t.name, t.message) for t in ref.tests if not t.passed]
 
 
-def test_untouched_release_gets_zero_with_not_implemented_messages(graded):
-    _, results = graded
+def test_untouched_release_gets_zero_with_not_implemented_messages(graded_examples):
+    _, results = graded_examples
     release = results["untouched_release"]
     assert release.score == 0
     for t in release.tests:
@@ -35,14 +29,14 @@ def test_untouched_release_gets_zero_with_not_implemented_messages(graded):
 
 
 @pytest.mark.parametrize("name", sorted(build.EXAMPLES))
-def test_example_fails_exactly_its_checks(graded, name):
-    _, results = graded
+def test_example_fails_exactly_its_checks(graded_examples, name):
+    _, results = graded_examples
     failed = {t.name for t in results[name].tests if not t.passed}
     assert failed == set(build.EXAMPLES[name][3])
 
 
-def test_outputs(graded):
-    out, results = graded
+def test_outputs(graded_examples):
+    out, results = graded_examples
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {r["student"] for r in rows} == set(results)
     for row in rows:
@@ -65,11 +59,11 @@ def test_outputs(graded):
     assert not any(str(paths.PACKAGE).startswith(p) for p in iso["filesystem"]["read_only"])
 
 
-def test_one_file_graded_twice_gets_identical_results(graded, tmp_path):
+def test_one_file_graded_twice_gets_identical_results(graded_examples, tmp_path):
     """The judge's numbers come from the course secret and the file's hash: a regrade changes nothing but the time."""
-    out, _ = graded
+    out, _ = graded_examples
     name = "student_logdet_sign_flipped"
     grade_main([str(paths.EXAMPLES / f"{name}.ipynb")], str(tmp_path), workers=1, progress=False)
     texts = [(d / name / "results.json").read_text() for d in (tmp_path, out)]
-    timeless = [re.sub(r'\n "execution_time": [0-9.e+-]+,', "", t, count=1) for t in texts]
-    assert all(timeless[i] != texts[i] for i in (0, 1)) and timeless[0] == timeless[1]
+    same = [timeless(t) for t in texts]
+    assert all(same[i] != texts[i] for i in (0, 1)) and same[0] == same[1]

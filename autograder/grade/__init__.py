@@ -1,49 +1,94 @@
 """The ``grade`` verb: discover submissions, grade them in parallel judges, write the outputs.
 
-Grading into a folder that already holds results merges: the students graded now replace their rows
-of ``grades.csv`` and their folders, everybody else stays (see :mod:`.merge`).
+Each student's outputs are written as soon as they are graded, each file whole or not at all
+(:mod:`.atomic`); the class files (grades.csv, the summary, the similarity report) are then rebuilt
+from the students' results.  Grading into a folder that already holds results merges: the students
+graded now replace their rows of ``grades.csv`` and their folders, everybody else stays (see
+:mod:`.merge`), and a student whose result there still holds is not graded again (:mod:`.resume`).
+SIGINT or SIGTERM stops the run, keeping what was graded (:mod:`.stop`).
 """
 from pathlib import Path
 
 
-def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False):
+def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, force=False):
     """Grade ``inputs`` into ``out_dir``; print the isolation, a table, the outputs and the class summary; return the results.
+
+    ``force``: grade every submission again, even one whose result in ``out_dir`` still holds.
 
     Raises:
         DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
         Unconfined: nothing can confine student code here and ``allow_unconfined`` is false (nothing is graded).
+        Interrupted: SIGINT or SIGTERM stopped the run; what was graded is written, and the class files
+            cover it (unless a second signal stopped the run at once).
     """
     from .. import paths, secret
     from ..worker import confinement
+    from .atomic import sweep
     from .discover import discover
-    from .report import summary_table, write_outputs
+    from .report import manual_points, summary_table, write_outputs
+    from .resume import earlier_results, reused_line
     from .run import grade_submissions
-    from ..similarity import class_section
-    from .summary import plural, write_summary
+    from .stop import Interrupted, Stop, StopNow
+    from .summary import plural
 
-    submissions = discover(inputs)
-    mode = confinement.probe()
-    if mode == "none" and not allow_unconfined:
-        raise confinement.Unconfined(confinement.REFUSAL)
-    print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
-    for note in submissions.notes:
-        print("note:", note)
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    with confinement.guard(mode, [secret.location(), out_dir, *inputs], top=str(paths.ROOT)) as notes:
-        for note in notes:
-            print(note)
-        results = grade_submissions(submissions, workers=workers, use_zygote=use_zygote, progress=progress)
-    rows = write_outputs(results, out_dir)
+    stop, submissions = Stop(), discover(inputs)
+    done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
+    try:
+        with stop.handling():
+            mode = confinement.probe()
+            if mode == "none" and not allow_unconfined:
+                raise confinement.Unconfined(confinement.REFUSAL)
+            print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
+            for note in submissions.notes:
+                print("note:", note)
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            sweep(out_dir)
+            done.update(earlier_results(submissions, out_dir, force))
+            reused = reused_line(len(done), len(submissions)) if done else None
+            if reused:
+                print(reused)
+            manual = manual_points()
+
+            def record(result):
+                write_outputs([result], out_dir, manual)
+                done[result.student] = result
+
+            with confinement.guard(mode, [secret.location(), out_dir, *inputs], top=str(paths.ROOT)) as notes:
+                for note in notes:
+                    print(note)
+                grade_submissions([s for s in submissions if s[0] not in done], workers=workers,
+                                  use_zygote=use_zygote, progress=progress, on_result=record, stop=stop)
+            results = [done[student] for student, _ in submissions if student in done]
+            if results:
+                rows, isolation, summary = _class_files(submissions, results, out_dir, reused)
+    except StopNow as again:
+        raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
+    if stop.signum is not None:
+        raise Interrupted(stop.signum, len(results), len(submissions))
     print(summary_table(results))
     kept = len(rows) - len(results)
     print(f"\noutputs in {out_dir}: grades.csv ({plural(len(rows), 'student')}" + (f", {kept} kept from earlier runs" if kept else "")
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
+    print(*isolation, sep="\n")
+    print()
+    print(summary, end="")
+    return results
+
+
+def _class_files(submissions, results, out_dir, reused):
+    """Rebuild grades.csv, the similarity report and the summary from ``results`` (those of ``submissions``
+    that have one); returns the rows of grades.csv, the isolation lines and the summary's text."""
+    from ..similarity import class_section
+    from ..worker import confinement
+    from .report import write_grades
+    from .summary import write_summary
+
+    rows = write_grades(results, out_dir)
     isolation = sorted({confinement.line(r.worker.get("isolation"), per_sandbox=True)
                         for r in results if r.worker.get("isolation")})
     isolation = [("WARNING: " if confinement.is_degraded(text) else "") + text for text in isolation]
-    print(*isolation, sep="\n")
-    print()
-    section = class_section(submissions, out_dir)  # never raises: a failure is one warning line
+    graded = {r.student for r in results}
+    section = class_section([s for s in submissions if s[0] in graded], out_dir)  # never raises: one warning line
     checks = [(t.name, t.points) for t in results[0].tests]
-    print(write_summary(out_dir, rows, checks, similarity=section, isolation=isolation), end="")
-    return results
+    return rows, isolation, write_summary(out_dir, rows, checks, similarity=section, isolation=isolation,
+                                          reused=reused)

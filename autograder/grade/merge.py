@@ -1,9 +1,13 @@
 """Regrading into an existing output folder: the students graded now replace their rows, the others stay.
 
 ``grades.csv`` is the class record: grading one student (or a few) into the class's folder must not
-drop everybody else.  Rows are keyed by the ``student`` column.
+drop everybody else.  Rows are keyed by the ``student`` column and sorted by it, so the file is the
+same whatever order and however many runs the students were graded in.
 """
 import csv
+import io
+
+from .atomic import write_file
 
 
 def read_rows(path):
@@ -16,15 +20,17 @@ def read_rows(path):
 
 
 def merge_rows(old, new):
-    """``old`` with each student of ``new`` replaced in place, and new students appended, in order."""
-    fresh = {row["student"]: row for row in new}
-    merged = [fresh.pop(row["student"], row) for row in old]
-    return merged + [row for row in new if row["student"] in fresh]
+    """The rows of ``old`` and ``new``, a student's row in ``new`` replacing theirs in ``old``, sorted by student."""
+    rows = {row["student"]: row for row in old}
+    rows.update((row["student"], row) for row in new)
+    return [rows[student] for student in sorted(rows)]
 
 
 def write_rows(path, rows, columns):
-    """Write ``rows`` under ``columns``; a kept row without one of them (older graders) gets it empty."""
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, restval="", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    """Write ``rows`` under ``columns`` (whole or not at all); a kept row without one of them (older graders)
+    gets it empty."""
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns, restval="", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_file(path, text.getvalue())

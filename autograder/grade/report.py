@@ -5,12 +5,12 @@ Markdown, HTML): the score with what it covers (the autograded points; the writt
 by hand), the notebook's problems once at the top, failed checks with a readable message, passed checks.
 Text that comes from a submission (exception messages, printed output, cell ids) is shown literally:
 escaped in HTML, inside code blocks in Markdown (:func:`md_literal`), never rendered as markup.
-``grading.json`` is signed (:meth:`SubmissionResult.signed_json`).  One student's outputs failing
-to be written is a warning on stderr; every other student's, ``grades.csv`` and the summary are written.
+``grading.json`` is signed (:meth:`SubmissionResult.signed_json`).  Every file is written whole or not
+at all (:mod:`.atomic`).  One student's outputs failing to be written is a warning on stderr; every other
+student's, ``grades.csv`` and the summary are written.
 """
 import html
 import json
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import notebook, paths
 from ..version import grader_version
 from ..worker.confinement import line as isolation_line
+from .atomic import replace_folder
 from .merge import merge_rows, read_rows, write_rows
 from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
 from .summary import plural
@@ -142,17 +143,31 @@ def grades_row(result):
             "total": f"{result.score:g}", "max_total": f"{result.max_score:g}"}
 
 
-def write_student(result, folder, manual):
-    """Write one student's folder (replacing an earlier one): results.json, feedback.md/html, grading.json."""
-    if folder.is_symlink() or folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"{folder} exists and is not a student folder")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
+#: The files of a student's output folder.
+STUDENT_FILES = ("results.json", "feedback.md", "feedback.html", "grading.json")
+
+
+def student_files(result, manual):
+    """The files of ``result``'s folder: name -> text (:data:`STUDENT_FILES`)."""
     fb = feedback(result, manual)  # once: it reads the submitted notebook for the student's lines
-    (folder / "results.json").write_text(json.dumps(gradescope_json(result, fb=fb), indent=1))
-    (folder / "feedback.md").write_text(feedback_markdown(result, fb=fb))
-    (folder / "feedback.html").write_text(feedback_html(result, fb=fb))
-    (folder / "grading.json").write_text(result.signed_json())
+    texts = (json.dumps(gradescope_json(result, fb=fb), indent=1), feedback_markdown(result, fb=fb),
+             feedback_html(result, fb=fb), result.signed_json())
+    return dict(zip(STUDENT_FILES, texts))
+
+
+def write_student(result, folder, manual):
+    """Write one student's folder, replacing an earlier one whole (:func:`.atomic.replace_folder`)."""
+    replace_folder(folder, student_files(result, manual))
+
+
+def write_grades(results, out_dir):
+    """Merge the rows of ``results`` into ``out_dir``/grades.csv (whole or not at all); returns its rows now."""
+    path = Path(out_dir, "grades.csv")
+    if not results:
+        return read_rows(path)
+    rows = merge_rows(read_rows(path), [grades_row(r) for r in results])
+    write_rows(path, rows, ["student", *(t.name for t in results[0].tests), "total", "max_total"])
+    return rows
 
 
 def write_outputs(results, out_dir, manual=None):
@@ -163,19 +178,14 @@ def write_outputs(results, out_dir, manual=None):
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if not results:
-        return read_rows(out / "grades.csv")
-    manual = manual_points() if manual is None else manual
+    manual = manual_points() if manual is None and results else manual
     for r in results:
         try:
             write_student(r, out / r.student, manual)
         except Exception as err:  # noqa: BLE001 (this student's folder only; the run goes on)
             print(f"warning: {r.student}: outputs not written ({type(err).__name__}: {err}); "
                   f"their row of grades.csv is still written", file=sys.stderr)
-    rows = merge_rows(read_rows(out / "grades.csv"), [grades_row(r) for r in results])
-    columns = ["student", *(t.name for t in results[0].tests), "total", "max_total"]
-    write_rows(out / "grades.csv", rows, columns)
-    return rows
+    return write_grades(results, out)
 
 
 def summary_table(results):

@@ -4,10 +4,13 @@ Computed from the rows of ``grades.csv`` (every student in the folder, earlier r
 checks' points: the number of students, mean, median, minimum and maximum of the totals, a histogram
 of the totals, and per check the pass rate (the share of students with the check's full points).
 """
+import io
 import math
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .atomic import write_file
 
 BAR_WIDTH = 40  # characters of the longest bar in the text histogram
 
@@ -98,21 +101,24 @@ def summary_png(s, path, pair_scores=None):
         if not many:
             axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=100)
     plt.close(fig)
+    write_file(path, image.getvalue())
 
 
-def write_summary(out_dir, rows, checks, similarity=None, isolation=()):
-    """Write summary.txt and summary.png into ``out_dir``; returns the text.
+def write_summary(out_dir, rows, checks, similarity=None, isolation=(), reused=None):
+    """Write summary.txt and summary.png into ``out_dir`` (each whole or not at all); returns the text.
 
     ``isolation``: lines that say this run's isolation (a degraded one starts with "WARNING"), put first.
+    ``reused``: the line saying how many results this run reused (:func:`.resume.reused_line`), if any.
 
     ``similarity`` (:class:`autograder.similarity.report.Section`, optional) adds its text and histogram.
     """
     s = summarize(rows, checks)
     text = summary_text(s) + (f"\n{similarity.text}" if similarity else "")
-    text = "".join(f"{line}\n" for line in isolation) + text
-    Path(out_dir, "summary.txt").write_text(text)
+    text = "".join(f"{line}\n" for line in [*isolation, *([reused] if reused else [])]) + text
+    write_file(Path(out_dir, "summary.txt"), text)
     if s.n:
         summary_png(s, Path(out_dir, "summary.png"), similarity.scores if similarity else None)
     return text

@@ -7,11 +7,13 @@ has the same runs of tokens (after normalisation): a reason to read both noteboo
 import csv
 import functools
 import html
+import io
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from ..grade.atomic import write_file
 from ..grade.summary import plural
 from .compare import K, line_runs, matched_lines
 
@@ -71,14 +73,15 @@ def _where(lines, side):
 def write_csv(report, path):
     """Every pair: rank, both names, what b is, overall and per-cell scores, cells to read, matched lines."""
     cells = list(report.weights)
-    with open(path, "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["rank", "student_a", "student_b", "compared_with", "overall", "cells_to_read"]
-                     + [f"score_{gid}" for gid in cells] + ["matched_lines_a", "matched_lines_b"])
-        for rank, p in enumerate(report.pairs, 1):
-            lines = report.lines(p)
-            out.writerow([rank, p.a, p.b, p.kind, f"{p.overall:.3f}", " ".join(report.to_read(p))]
-                         + [f"{p.cells[gid]:.3f}" for gid in cells] + [_where(lines, 0), _where(lines, 1)])
+    text = io.StringIO(newline="")
+    out = csv.writer(text)
+    out.writerow(["rank", "student_a", "student_b", "compared_with", "overall", "cells_to_read"]
+                 + [f"score_{gid}" for gid in cells] + ["matched_lines_a", "matched_lines_b"])
+    for rank, p in enumerate(report.pairs, 1):
+        lines = report.lines(p)
+        out.writerow([rank, p.a, p.b, p.kind, f"{p.overall:.3f}", " ".join(report.to_read(p))]
+                     + [f"{p.cells[gid]:.3f}" for gid in cells] + [_where(lines, 0), _where(lines, 1)])
+    write_file(path, text.getvalue())
 
 
 def _stats(scores):
@@ -196,4 +199,4 @@ converge naturally and are never highlighted on their own.</p>
 {"".join(_evidence(report, rank, p, out_dir) for rank, p in enumerate(shown, 1))}
 </body></html>
 """
-    Path(path).write_text(body, encoding="utf-8")
+    write_file(path, body)

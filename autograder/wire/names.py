@@ -6,3 +6,5 @@ ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
 RESULTS_ENV = "AUTOGRADER_RESULTS"
 #: The course root (the folder of nbgrader_config.py), set for grading kernels.
 COURSE_ENV = "NICE_COURSE_ROOT"
+#: The pid of the grading runner that started a judge: the judge dies with it (autograder.grade.tether).
+RUNNER_ENV = "AUTOGRADER_RUNNER_PID"

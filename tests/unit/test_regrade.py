@@ -42,8 +42,9 @@ def test_new_students_are_appended_and_changed_checks_leave_blanks(tmp_path):
     assert "test_a" not in grades["alice"]  # the columns are the current checks
 
 
-def test_merge_rows_order():
-    old = [{"student": s, "total": "1"} for s in ("a", "b", "c")]
+def test_merge_rows_sorts_by_student():
+    """The same rows whatever order and however many runs graded them in (an interrupted run's rerun)."""
+    old = [{"student": s, "total": "1"} for s in ("a", "c", "b")]
     new = [{"student": "d", "total": "2"}, {"student": "b", "total": "3"}]
     assert [(r["student"], r["total"]) for r in merge_rows(old, new)] == [("a", "1"), ("b", "3"), ("c", "1"), ("d", "2")]
-    assert merge_rows([], new) == new and len(CHECKS) == 3
+    assert merge_rows([], new) == new[::-1] == merge_rows(new[1:], new[:1]) and len(CHECKS) == 3
