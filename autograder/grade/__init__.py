@@ -6,22 +6,28 @@ of ``grades.csv`` and their folders, everybody else stays (see :mod:`.merge`).
 from pathlib import Path
 
 
-def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False):
+def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, roster=None,
+         gradebook=None, submitted=None):
     """Grade ``inputs`` into ``out_dir``; print the isolation, a table, the outputs and the class summary; return the results.
+
+    ``roster``, ``gradebook``, ``submitted``: what :func:`.lms.after_grading` takes (LMS ids, manual points, nbgrader copies).
 
     Raises:
         DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
+        RosterError: the roster or gradebook cannot be read (nothing is graded).
         Unconfined: nothing can confine student code here and ``allow_unconfined`` is false (nothing is graded).
     """
     from .. import paths, secret
     from ..worker import confinement
     from .discover import discover
+    from .lms import after_grading, read_inputs
     from .report import summary_table, write_outputs
     from .run import grade_submissions
     from ..similarity import class_section
     from .summary import plural, write_summary
 
     submissions = discover(inputs)
+    lms_inputs = read_inputs(roster, gradebook)
     mode = confinement.probe()
     if mode == "none" and not allow_unconfined:
         raise confinement.Unconfined(confinement.REFUSAL)
@@ -38,6 +44,8 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     kept = len(rows) - len(results)
     print(f"\noutputs in {out_dir}: grades.csv ({plural(len(rows), 'student')}" + (f", {kept} kept from earlier runs" if kept else "")
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
+    for line in after_grading(submissions, out_dir, *lms_inputs, submitted):
+        print(line)
     isolation = sorted({confinement.line(r.worker.get("isolation"), per_sandbox=True)
                         for r in results if r.worker.get("isolation")})
     isolation = [("WARNING: " if confinement.is_degraded(text) else "") + text for text in isolation]

@@ -9,7 +9,7 @@ import csv
 def read_rows(path):
     """The rows of a grades.csv as dicts (none if the file does not exist)."""
     try:
-        with open(path, newline="") as f:
+        with open(path, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
     except FileNotFoundError:
         return []
@@ -24,7 +24,7 @@ def merge_rows(old, new):
 
 def write_rows(path, rows, columns):
     """Write ``rows`` under ``columns``; a kept row without one of them (older graders) gets it empty."""
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
