@@ -1,7 +1,8 @@
 """Find the submissions in a folder, whatever its layout, and say whose each one is (:class:`Origin`).
 
-Layouts, tried in this order on the folder, then (if none fits) on its only subfolder, so that an export
-unzipped with its wrapping folder reads the same:
+Layouts, in the order they are looked for (the LMS exports first, whose own files say what they are,
+in the folder or the folders it wraps alone, so that an export unzipped into its own folder reads the
+same; then nbgrader's and the plain layouts, likewise):
 
 * **Gradescope** "Export Submissions": ``submission_metadata.yml`` beside one folder per submission
   (``submission_<id>/``).  The metadata maps each folder to its ``:submitters:`` (``:name:``,
@@ -9,9 +10,11 @@ unzipped with its wrapping folder reads the same:
 * **Moodle** "Download all submissions": a folder ``<Full name>_<participant id>_assignsubmission_file``
   per student (Moodle 3.1 and later; older ones end with ``_``), or flat files
   ``<Full name>_<participant id>_assignsubmission_file_<file>``.
-* **Canvas** "Download Submissions": flat files ``<name>[_LATE]_<user id>_<attachment id>_<file>``,
-  ``<name>`` being the student's sortable name lowercased without spaces or punctuation; a file
-  uploaded again under the same name comes back as ``<file>-1``, ``-2``, ...
+* **Canvas** "Download Submissions": flat files ``<name>[_late]_<user id>_<attachment id>_<file>``
+  (Canvas's ``ContentZipper``: ``<name>`` is the sortable name without anything but letters, digits
+  and ``_``, lowercased; none under anonymous grading), the latest attempt's files only; a file
+  uploaded again under the same name comes back as ``<file>-1``, ``-2``, ...  A group's file is named
+  for one member, the only one the download names.
 * nbgrader's ``submitted/`` tree, one student's folder of it, a folder of notebooks (one student per
   file), and a **folder per student** holding the notebook directly (``<dir>/<student>/*.ipynb``).
 
@@ -32,7 +35,7 @@ from .unzip import MAX_METADATA
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 LMS_KINDS = ("gradescope", "canvas", "moodle")
-CANVAS_FILE = re.compile(r"^(?P<name>.+?)_(?P<late>LATE_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
+CANVAS_FILE = re.compile(r"^(?:(?P<name>.+?)_)??(?P<late>(?i:late)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
 MOODLE_ENTRY = re.compile(r"^(?P<name>.*)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<file>.*))?$")
 COPY = re.compile(r"^(?P<base>.*?)(?:-(?P<dash>\d+)| \((?P<paren>\d+)\))$")  # x-1 (Canvas), x (1) (Moodle)
 MAX_NAME_PART = 40
@@ -228,14 +231,15 @@ def canvas(folder, assignment, label):
     matches = {p: CANVAS_FILE.fullmatch(p.name) for p in files}
     if not notebooks or not all(matches[p] for p in notebooks):
         return None
-    parsed = [(m["user"], _nfc(m["name"]), p, (int(m["attachment"]), _copy_number(Path(m["file"]).stem)[1]))
+    parsed = [(m["user"], _nfc(m["name"] or "anonymous"), p,
+               (int(m["attachment"]), _copy_number(Path(m["file"]).stem)[1]))
               for p, m in matches.items() if m and p.suffix == ".ipynb"]
     listing = _lms_listing(folder, assignment, label, "canvas", parsed, lambda order: order)
     graded = {o.lms_id for o, _ in listing.entries}
     for p, m in matches.items():
         if m and m["user"] not in graded:
             graded.add(m["user"])
-            listing.notes.append(f"{_nfc(m['name'])} (user {m['user']}): no notebook ({p.name}), not graded")
+            listing.notes.append(f"{_nfc(m['name'] or 'anonymous')} (user {m['user']}): no notebook ({p.name}), not graded")
     return listing
 
 

@@ -1,7 +1,8 @@
 """Open a downloaded ``.zip`` (an LMS or Gradescope export) safely, for :mod:`.exports` to read.
 
 Only what grading reads is extracted (notebooks and Gradescope's ``submission_metadata.yml``), into a
-fresh private folder (mode 0700) that is removed when the process exits.  Every entry is checked
+fresh private folder (mode 0700) that is removed when the process exits; any other file is created
+empty, so that a student who handed in only a PDF is still listed as one without a notebook.  Every entry is checked
 first: no absolute path, no ``..``, no symlink, no encrypted entry, at most :data:`MAX_ENTRIES`
 entries and :data:`MAX_TOTAL` bytes extracted, counted while decompressing (a zip's stated sizes are
 not trusted).  A notebook over the grader's size cap is cut just above it, so that grading refuses it
@@ -66,9 +67,7 @@ def _skip_reason(info, parts):
         return "a symlink"
     if info.is_dir() or parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
         return ""
-    if not parts[-1].lower().endswith(WANTED):
-        return ""
-    if info.flag_bits & 0x1:
+    if info.flag_bits & 0x1 and parts[-1].lower().endswith(WANTED):
         return "encrypted"
     return None
 
@@ -121,11 +120,15 @@ def extract(path):
             if why is not None:
                 continue
             target = folder.joinpath(*parts)
+            wanted = parts[-1].lower().endswith(WANTED)
             limit = MAX_NOTEBOOK_BYTES if parts[-1].endswith(".ipynb") else MAX_METADATA
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as source:
-                    total += _copy(source, target, limit, MAX_TOTAL - total)
+                if wanted:
+                    with archive.open(info) as source:
+                        total += _copy(source, target, limit, MAX_TOTAL - total)
+                else:
+                    target.touch(exist_ok=False)
             except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError) as err:
                 if target.is_file():
                     target.unlink()

@@ -62,8 +62,8 @@ def test_gradescope_names_every_member_of_a_group_and_the_latest_submission(expo
 
 def test_canvas_takes_the_latest_attachment_and_lists_the_rest(exports):
     found = discover([str(exports["canvas"])])
-    assert dict(found)["silvaana-2001"].name == "silvaana_LATE_2001_7005_assignment07-1.ipynb"
-    assert "silvaana (user 2001): graded silvaana_LATE_2001_7005_assignment07-1.ipynb (the latest); not graded: " \
+    assert dict(found)["silvaana-2001"].name == "silvaana_late_2001_7005_assignment07-1.ipynb"
+    assert "silvaana (user 2001): graded silvaana_late_2001_7005_assignment07-1.ipynb (the latest); not graded: " \
            "silvaana_2001_7001_assignment07.ipynb" in found.notes
     assert "okaforben (user 2004): no notebook (okaforben_2004_7004_report.pdf), not graded" in found.notes
     assert found.origins["angstromzoe-2003"].name == "ångströmzoë"
@@ -76,6 +76,15 @@ def test_moodle_takes_the_latest_copy_and_lists_the_rest(exports):
                             ".ipynb (the latest); not graded: ") for n in found.notes)
     assert "Ben Okafor (participant 3004): no notebook, not graded" in found.notes
     assert found.origins["Zoe_Angstrom-3003"].name == "Zoë Ångström"
+
+
+def test_canvas_under_anonymous_grading_has_ids_only(tmp_path):
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for name in ("2001_7001_assignment07.ipynb", "LATE_2002_7002_assignment07.ipynb"):
+        (folder / name).write_text("{}")
+    found = discover([str(folder)])
+    assert [n for n, _ in found] == ["anonymous-2001", "anonymous-2002"]
 
 
 def test_moodle_flat_files_and_the_older_folder_name(tmp_path):
@@ -223,3 +232,10 @@ def test_unreadable_or_empty_zips_are_one_line_errors(tmp_path, content, words):
     with pytest.raises(DiscoveryError) as err:
         discover([str(path)])
     assert str(err.value).startswith(f"{path}: ") and words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_zipped_download_lists_students_without_a_notebook_as_the_folder_does(exports, tmp_path):
+    for kind in ("canvas", "moodle"):
+        from_folder, from_zip = discover([str(exports[kind])]), discover([_as_zip(exports[kind], tmp_path)])
+        assert [n for n in from_zip.notes if "no notebook" in n] == [n for n in from_folder.notes if "no notebook" in n]
+        assert any("no notebook" in n for n in from_zip.notes)

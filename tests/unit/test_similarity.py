@@ -200,7 +200,7 @@ def test_an_export_is_compared_once_per_group_and_any_export_is_an_archive(tmp_p
     cli.main(["similarity", str(exports["gradescope"]), "--out", str(tmp_path / "grades"), "--archive", str(last_year)])
     printed = capsys.readouterr().out
     assert "note: Ana Silva (SID 1001): graded submission_90004/assignment07.ipynb (the latest)" in printed
-    assert "note: silvaana (user 2001): graded silvaana_LATE_2001_7005_assignment07-1.ipynb (the latest)" in printed
+    assert "note: silvaana (user 2001): graded silvaana_late_2001_7005_assignment07-1.ipynb (the latest)" in printed
     rows = list(csv.DictReader(open(tmp_path / "grades" / "similarity.csv")))
     students = {r["student_a"] for r in rows} | {r["student_b"] for r in rows if r["compared_with"] == "class"}
     assert students == {"Ana_Silva-1001", "Ben_Okafor-1002", "Ana_Silva-1004"}  # Zoë is in Ben's group
