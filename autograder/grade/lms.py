@@ -55,6 +55,21 @@ def student_rows(found):
     return rows
 
 
+def merge_students(old, new):
+    """students.csv's rows with ``new`` replacing ``old`` per student, keeping what ``new`` does not know.
+
+    A student graded again from nbgrader's copies (``--submitted``) keeps who they are in the export,
+    and every student keeps the LMS ids an earlier roster gave.
+    """
+    before = {row["student"]: row for row in old}
+    for row in new:
+        prior = before.get(row["student"], {})
+        if prior.get("kind") in LMS_KINDS and row["kind"] not in LMS_KINDS:
+            row.update({key: prior.get(key, "") for key in ("kind", "name", "id", "email", "group")})
+        row.update({key: prior[key] for key in LMS_FIELDS if prior.get(key) and not row.get(key)})
+    return merge_rows(old, new)
+
+
 def read_inputs(roster=None, gradebook=None):
     """``(roster rows or None, nbgrader grades or None)``, read before any grading so that a bad file stops at once.
 
@@ -150,7 +165,7 @@ def write_lms(out_dir, roster=None, nbgrader=None, new_students=(), now=None):
         The lines to print: the files written, and who could not be put in them.
     """
     out = Path(out_dir)
-    students = merge_rows(read_rows(out / STUDENTS), list(new_students))
+    students = merge_students(read_rows(out / STUDENTS), [dict(row) for row in new_students])
     notes = []
     if roster is not None:
         matched, notes = match(students, roster)

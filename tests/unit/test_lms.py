@@ -221,3 +221,15 @@ def test_one_row_per_lms_id(tmp_path):
     lines = lms.write_lms(tmp_path, new_students=students)
     assert [r[5] for r in _csv(tmp_path / lms.CANVAS)[2:]] == ["30"]
     assert "Canvas id 1 is x-1's and x~2's: only x-1's grade is in the file" in lines
+
+
+def test_a_student_graded_again_from_the_nbgrader_copies_keeps_the_exports_ids(graded, tmp_path):
+    out, found, _ = graded
+    lms.write_lms(out, new_students=lms.student_rows(found))
+    lms.to_nbgrader(found, tmp_path / "submitted")
+    again = discover([str(tmp_path / "submitted" / "silvaana-2001")])
+    lms.write_lms(out, new_students=lms.student_rows(again))
+    rows = {r["student"]: r for r in csv.DictReader(open(out / lms.STUDENTS, encoding="utf-8"))}
+    assert (rows["silvaana-2001"]["kind"], rows["silvaana-2001"]["canvas_id"]) == ("canvas", "2001")
+    assert rows["silvaana-2001"]["where"].startswith(str(tmp_path / "submitted"))
+    assert "2001" in {r[1] for r in _csv(out / lms.CANVAS)[2:]}
