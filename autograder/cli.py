@@ -22,6 +22,9 @@ workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> so
   5. feedback   nbgrader generate_feedback assignment07 --force; nbgrader export --to gradebook.csv
   6. publish    python -m autograder publish          (the executed solution into solutions/)
   similarity    python -m autograder similarity submitted/ --out grades/  (grade writes it too)
+  LMS exports   grade and similarity read Gradescope's, Canvas's and Moodle's downloads too (.zip or folder);
+                grade writes canvas-grades.csv and moodle-grades.csv, and after formgrader
+                python -m autograder lms-grades grades/ --gradebook gradebook.csv adds the written answers
   Gradescope    python -m autograder gradescope-bundle, upload dist/nice_autograder.zip
 
 maintenance, after changing the source notebook or the graders (README: "Maintenance"):
@@ -44,6 +47,12 @@ def _out_problem(verb, out):
     return None if os.path.isdir(out) else f"--out {out} exists and is not a folder"
 
 
+def _lms_options(parser):
+    parser.add_argument("--roster", metavar="CSV", help="the LMS's roster (Canvas gradebook export, Moodle grading "
+                                                       "worksheet, or name/email/id columns): ids for the LMS files")
+    parser.add_argument("--gradebook", metavar="CSV", help="nbgrader export's CSV: adds the written answers' points")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=DESCRIPTION, epilog=WORKFLOW,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +61,8 @@ def main(argv=None):
 
     g = verbs.add_parser("grade", help="grade notebooks, folders of notebooks or nbgrader submitted/ trees")
     g.add_argument("paths", nargs="+",
-                   help="notebook, folder of notebooks, nbgrader's submitted/ folder or one student's folder in it")
+                   help="notebook, folder of notebooks, nbgrader's submitted/ folder or one student's folder in "
+                        "it, a folder per student, or Gradescope's, Canvas's or Moodle's download (folder or .zip)")
     g.add_argument("--out", required=True, help="output folder (grades.csv, summary, <student>/results.json, "
                                                 "feedback); students graded earlier into it are kept")
     g.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
@@ -63,14 +73,23 @@ def main(argv=None):
     g.add_argument("--force", action="store_true",
                    help="grade everyone again (by default a student whose result in --out was graded from the same "
                         "file, grader version, calibration and course key keeps it: a stopped run resumes)")
+    _lms_options(g)
+    g.add_argument("--submitted", metavar="DIR", help="also copy each graded notebook into DIR/<student>/"
+                                                     "assignment07/ (nbgrader's layout, to grade the written answers)")
 
     s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
                                             "solution cells matches (given code, comments and names do not count)")
     s.add_argument("paths", nargs="+", help="the submissions, as grade takes them (e.g. nbgrader's submitted/)")
     s.add_argument("--out", required=True, help="output folder (similarity.csv: every pair; similarity.html: the "
                                                 "top pairs side by side, linked to <student>/feedback.html)")
-    s.add_argument("--archive", metavar="FOLDER", help="earlier terms' submissions to compare each student with")
+    s.add_argument("--archive", metavar="FOLDER", help="earlier terms' submissions to compare each student with (any "
+                                                      "layout grade reads: a folder, an LMS or Gradescope export, a .zip)")
     s.add_argument("--top", type=int, default=20, help="pairs shown side by side in similarity.html (default 20)")
+
+    m = verbs.add_parser("lms-grades", help="rewrite an output folder's Canvas and Moodle grade files (e.g. with "
+                                            "the written answers' points from nbgrader export)")
+    m.add_argument("out", metavar="OUT", help="the output folder grade wrote (grades.csv, students.csv)")
+    _lms_options(m)
 
     p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
     p.add_argument("--quick", action="store_true",
@@ -100,12 +119,14 @@ def main(argv=None):
     if args.verb == "grade":
         from .grade import main as grade
         from .grade.discover import DiscoveryError
+        from .grade.roster import RosterError
         from .grade.stop import Interrupted
         from .worker.confinement import Unconfined
         try:
             grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
-                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force)
-        except (DiscoveryError, Unconfined) as err:
+                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force,
+                  roster=args.roster, gradebook=args.gradebook, submitted=args.submitted)
+        except (DiscoveryError, RosterError, Unconfined) as err:
             parser.exit(2, f"python -m autograder grade: error: {err}\n")
         except Interrupted as err:
             parser.exit(err.status, f"{err}\n")
@@ -128,6 +149,13 @@ def main(argv=None):
             similarity(args.paths, args.out, archive=args.archive, top=args.top)
         except DiscoveryError as err:
             parser.exit(2, f"python -m autograder similarity: error: {err}\n")
+    elif args.verb == "lms-grades":
+        from .grade.lms import main as lms_grades
+        from .grade.roster import RosterError
+        try:
+            lms_grades(args.out, roster=args.roster, gradebook=args.gradebook)
+        except RosterError as err:
+            parser.exit(2, f"python -m autograder lms-grades: error: {err}\n")
     elif args.verb == "hidden-cells":
         from .nbgrader_bridge.cells import main as hidden_cells
         hidden_cells()

@@ -31,6 +31,12 @@ COMMANDS = {
     "nbgrader export --to gradebook.csv": "tests/test_readme.py::test_instructor_workflow",
     "python -m autograder publish": "tests/test_readme.py::test_instructor_workflow",
     "python -m autograder similarity submitted/ --out grades/": "tests/test_readme.py::test_similarity_report",
+    "python -m autograder grade gradescope_export.zip --out grades/ --submitted submitted/":
+        "tests/test_exports_grading.py::test_gradescope_download_to_lms_files",
+    "python -m autograder lms-grades grades/ --roster canvas_gradebook.csv --gradebook gradebook.csv":
+        "tests/test_exports_grading.py::test_gradescope_download_to_lms_files",
+    "python -m autograder similarity gradescope_export.zip --out grades/ --archive last_year.zip":
+        "tests/test_exports_grading.py::test_gradescope_download_to_lms_files",
     "python -m autograder hidden-cells": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "python -m autograder.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",

@@ -10,13 +10,17 @@ SIGINT or SIGTERM stops the run, keeping what was graded (:mod:`.stop`).
 from pathlib import Path
 
 
-def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, force=False):
+def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, force=False,
+         roster=None, gradebook=None, submitted=None):
     """Grade ``inputs`` into ``out_dir``; print the isolation, a table, the outputs and the class summary; return the results.
 
     ``force``: grade every submission again, even one whose result in ``out_dir`` still holds.
+    ``roster``, ``gradebook``, ``submitted``: what :func:`.lms.after_grading` takes (LMS ids, manual points,
+    nbgrader copies).
 
     Raises:
         DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
+        RosterError: the roster or gradebook cannot be read (nothing is graded).
         Unconfined: nothing can confine student code here and ``allow_unconfined`` is false (nothing is graded).
         Interrupted: SIGINT or SIGTERM stopped the run; what was graded is written, and the class files
             cover it (unless a second signal stopped the run at once).
@@ -25,6 +29,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from ..worker import confinement
     from .atomic import sweep
     from .discover import discover
+    from .lms import after_grading, read_inputs
     from .report import manual_points, summary_table, write_outputs
     from .resume import earlier_results, reused_line
     from .run import grade_submissions
@@ -32,6 +37,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .summary import plural
 
     stop, submissions = Stop(), discover(inputs)
+    lms_inputs = read_inputs(roster, gradebook)
     done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
     try:
         with stop.handling():
@@ -61,6 +67,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
             results = [done[student] for student, _ in submissions if student in done]
             if results:
                 rows, isolation, summary = _class_files(submissions, results, out_dir, reused)
+                lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted)
     except StopNow as again:
         raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
     if stop.signum is not None:
@@ -69,6 +76,8 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     kept = len(rows) - len(results)
     print(f"\noutputs in {out_dir}: grades.csv ({plural(len(rows), 'student')}" + (f", {kept} kept from earlier runs" if kept else "")
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
+    for line in lms_lines:
+        print(line)
     print(*isolation, sep="\n")
     print()
     print(summary, end="")

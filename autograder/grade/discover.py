@@ -1,34 +1,36 @@
 """Find submissions, and name each one for its student.
 
-A grading input is one of:
-
-* a notebook (``alice.ipynb``: student ``alice``; ``submitted/alice/assignment07/x.ipynb``: ``alice``);
-* nbgrader's ``submitted/`` tree (``submitted/<student>/assignment07/*.ipynb``);
-* one student's folder of that tree (``submitted/alice`` or ``submitted/alice/assignment07``);
-* a folder of notebooks (one student per notebook, named for the file).
-
-In an nbgrader folder the notebook named for the assignment is graded if there is one, else every notebook.
-What is found is only listed here; whether it is a regular file is checked when it is read
-(:func:`autograder.notebook.read_input`), so a symlink or a pipe gets its own error result.
+A grading input is a notebook (``alice.ipynb``: student ``alice``; ``submitted/alice/assignment07/x.ipynb``
+and ``class/alice/assignment07.ipynb``: ``alice``), a folder in any layout :mod:`.exports` reads
+(nbgrader's ``submitted/`` tree or one student's folder of it, a folder of notebooks, a folder per
+student, Gradescope's, Canvas's and Moodle's submission downloads), or any of these as a ``.zip``
+(opened by :mod:`.unzip`).  What is found is only listed here; whether it is a regular file is checked
+when it is read (:func:`autograder.notebook.read_input`), so a symlink or a pipe gets its own error result.
 
 Every student gets a distinct name that is safe as a folder of the output: a name made of letters,
 digits and ``_.-`` (not starting with ``.`` or ``-``, at most :data:`MAX_NAME` characters) that is
 not one of the files the runner writes at the top of the output (:data:`OUTPUT_FILES`) is kept; any
 other becomes its safe form plus ``~`` and a short hash of the original name (``al ice`` ->
-``al_ice~1f4c2a``), the same on every run; a name found twice gets ``~2``, ``~3``, ...  A kept name
-never contains ``~``, so no two students are merged.  Each renaming is listed in :attr:`Found.notes`.
+``al_ice~1f4c2a``), the same on every run; a name found twice gets ``~2``, ``~3``, ...  A name of
+that form is kept as it is, so that an output name read back (``grade --submitted``'s copies, a
+student's output folder) stays the same; no two students are merged, as a second one gets ``~2``.  Each renaming is listed in :attr:`Found.notes`,
+and so is each student of an LMS export, beside where it came from (:attr:`Found.origins` keeps them all).
 """
 import hashlib
+import itertools
 import os
 import re
 from pathlib import Path
 
 from .. import paths
+from .exports import LMS_KINDS, ExportError, Origin, read_folder
+from .unzip import ZipRefused, extract
 
 #: What the runner writes at the top of its output folder, beside one folder per student.
-OUTPUT_FILES = ("grades.csv", "summary.txt", "summary.png", "similarity.csv", "similarity.html")
+OUTPUT_FILES = ("grades.csv", "summary.txt", "summary.png", "similarity.csv", "similarity.html", "students.csv",
+                "canvas-grades.csv", "moodle-grades.csv")
 MAX_NAME = 64
-_KEPT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_KEPT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(~[0-9a-f]{6})?(~[0-9]+)?")  # a safe name, or one this module made
 
 
 class DiscoveryError(ValueError):
@@ -36,11 +38,13 @@ class DiscoveryError(ValueError):
 
 
 class Found(list):
-    """``[(student, notebook)]``; ``notes``: one line per student whose name was changed, and why."""
+    """``[(student, notebook)]``; ``notes``: one line per student whose name was changed (and why) or who
+    comes from an LMS export; ``origins``: student -> :class:`~.exports.Origin`."""
 
-    def __init__(self, pairs=(), notes=()):
+    def __init__(self, pairs=(), notes=(), origins=None):
         super().__init__(pairs)
         self.notes = list(notes)
+        self.origins = dict(origins or {})
 
 
 def student_name(original):
@@ -53,42 +57,35 @@ def student_name(original):
     return f"{safe}~{hashlib.sha256(original.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}", why
 
 
-def name_students(found):
-    """:class:`Found` for ``[(original name, notebook)]``: every student under a distinct output name."""
-    named, notes, count = [], [], {}
-    for original, nb in found:
-        name, why = student_name(original)
-        count[name] = count.get(name, 0) + 1
-        if count[name] > 1:
-            name, why = f"{name}~{count[name]}", f"a second submission for {name}"
+def name_students(found, origins=None):
+    """:class:`Found` for ``[(original name, notebook)]``: every student under a distinct output name.
+
+    ``origins``: the :class:`~.exports.Origin` of each, in the same order (default: a notebook each).
+    """
+    origins = origins or [Origin("notebook", original, where=str(nb)) for original, nb in found]
+    wanted = [student_name(original) for original, _ in found]
+    everyone = {name for name, _ in wanted}
+    named, notes, taken, by_name = [], [], set(), {}
+    for (original, nb), origin, (name, why) in zip(found, origins, wanted):
+        if name in taken:  # a second one: the first free ~N that no other student has or asks for
+            used = taken | everyone
+            n = next(n for n in itertools.count(2) if f"{name}~{n}" not in used)
+            name, why = f"{name}~{n}", f"a second submission for {name}"
+        taken.add(name)
         named.append((name, nb))
+        by_name[name] = origin
         if why:
-            notes.append(f"student {original!r} ({nb}) is graded as {name}: {why}")
-    return Found(named, notes)
-
-
-def _pick(notebooks, assignment):
-    """The assignment's notebook among one student's notebooks if there is one, else all of them."""
-    return [nb for nb in notebooks if nb.stem == assignment] or notebooks
-
-
-def _in_folder(folder, assignment):
-    """``[(student, notebook)]`` in ``folder``, whichever of the layouts above it has."""
-    tree = sorted(folder.glob(f"*/{assignment}/*.ipynb"))
-    if tree:
-        students = sorted({nb.parent.parent for nb in tree})
-        return [(s.name, nb) for s in students for nb in _pick([n for n in tree if n.parent.parent == s], assignment)]
-    own = sorted(folder.glob(f"{assignment}/*.ipynb"))
-    if own:
-        return [(folder.name, nb) for nb in _pick(own, assignment)]
-    loose = sorted(folder.glob("*.ipynb"))
-    if folder.name == assignment and loose:
-        return [(folder.parent.name, nb) for nb in _pick(loose, assignment)]
-    return [(nb.stem, nb) for nb in loose]
+            notes.append(f"student {original!r} ({origin.where or nb}) is graded as {name}: {why}")
+        elif origin.kind in LMS_KINDS:
+            notes.append(f"{name} is {origin.describe()}")
+    return Found(named, notes, by_name)
 
 
 def _student_of(notebook, assignment):
-    return notebook.parent.parent.name if notebook.parent.name == assignment else notebook.stem
+    """The student of a notebook given alone: its nbgrader folder's, its own folder's, else its name."""
+    if notebook.parent.name == assignment:
+        return notebook.parent.parent.name
+    return notebook.parent.name if notebook.stem == assignment else notebook.stem
 
 
 def _through_symlink(notebook):
@@ -96,36 +93,57 @@ def _through_symlink(notebook):
     return os.path.realpath(notebook.parent) != str(notebook.parent)
 
 
+def _listing(raw, path, assignment):
+    """The :mod:`.exports` listing of a folder or zip input, notes and all (never empty)."""
+    notes = []
+    try:
+        if path.is_dir():
+            folder, label = path.resolve(), str(path)
+        else:
+            extracted = extract(path)
+            folder, label, notes = extracted.folder, str(path), extracted.notes
+        listing = read_folder(folder, assignment, label)
+    except (ExportError, ZipRefused) as err:
+        raise DiscoveryError(f"{raw}: {err}") from None
+    if not listing or not listing.entries:
+        raise DiscoveryError(
+            f"{raw}: no notebook here (give a notebook, a folder of notebooks, nbgrader's submitted/ or a student's "
+            f"folder in it, a folder per student, Gradescope's, Canvas's or Moodle's download, or a .zip of one)")
+    listing.notes[:0] = notes
+    return folder, listing
+
+
 def discover(inputs, assignment=paths.ASSIGNMENT):
     """:class:`Found`: ``[(student, notebook_path)]`` for every input, named by :func:`name_students`.
 
     A notebook reached through a symlinked folder inside an input folder (``submitted/mallory ->
-    submitted/alice``) is not graded, and a note says so.
+    submitted/alice``) is not graded, and a note says so.  What an export leaves out (a resubmission
+    but the latest, a submission without a notebook) is listed in the notes too.
 
     Raises:
-        DiscoveryError: an input does not exist, is a file that is not a notebook, or a folder with none.
+        DiscoveryError: an input does not exist, is a file that is neither a notebook nor a zip, is not
+            a readable zip, or holds no notebook.
     """
-    found, skipped = [], []
+    found, origins, skipped = [], [], []
     for raw in inputs:
         path = Path(raw)
-        if path.is_dir():
-            here = _in_folder(path.resolve(), assignment)
-            if not here:
-                raise DiscoveryError(
-                    f"{raw}: no notebook here (give a notebook, a folder of notebooks, nbgrader's submitted/ "
-                    f"or a student's folder in it: submitted/<student>/{assignment}/{assignment}.ipynb)")
-            for student, nb in here:
-                shown = path / nb.relative_to(path.resolve())
-                if _through_symlink(nb):
+        if path.is_dir() or path.suffix.lower() == ".zip" and path.is_file():
+            folder, listing = _listing(raw, path, assignment)
+            skipped += listing.notes
+            for origin, nb in listing.entries:
+                shown = path / nb.relative_to(folder) if path.is_dir() else nb
+                if path.is_dir() and _through_symlink(nb):
                     skipped.append(f"{shown}: not graded (reached through a symlinked folder)")
                 else:
-                    found.append((student, shown))
+                    found.append((origin.wanted, shown))
+                    origins.append(origin)
         elif os.path.lexists(path):  # a file, a symlink, a pipe: read_input refuses all but regular files
             if path.suffix != ".ipynb":
-                raise DiscoveryError(f"{raw}: not a notebook (.ipynb)")
+                raise DiscoveryError(f"{raw}: not a notebook (.ipynb) or a .zip")
             found.append((_student_of(Path(os.path.abspath(path)), assignment), path))
+            origins.append(Origin("notebook", found[-1][0], where=str(raw)))
         else:
             raise DiscoveryError(f"{raw}: no such notebook or folder")
-    named = name_students(found)
+    named = name_students(found, origins)
     named.notes += skipped
     return named

@@ -13,7 +13,7 @@ from .atomic import write_file
 def read_rows(path):
     """The rows of a grades.csv as dicts (none if the file does not exist)."""
     try:
-        with open(path, newline="") as f:
+        with open(path, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
     except FileNotFoundError:
         return []

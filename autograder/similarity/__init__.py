@@ -14,16 +14,20 @@ TOP = 20  # pairs shown side by side in similarity.html
 def run(submissions, out_dir, archive=(), top=TOP):
     """Compare ``submissions`` (``[(student, notebook)]``) and write similarity.csv and similarity.html.
 
+    A notebook handed in for several students (a group's) is compared once, under its first student.
+
     Args:
         archive: ``[(name, notebook)]`` of earlier terms, each compared with every student.
 
     Returns:
         The :class:`~.report.Report`.
     """
+    from ..grade.exports import distinct_files
     from .compare import Fingerprinter, all_pairs
     from .report import Report, write_csv, write_html
     from .written import REFERENCE, Template
 
+    submissions, archive = distinct_files(submissions), distinct_files(archive)
     template = Template.load()
     fingerprints = Fingerprinter(template)
     subs = {name: template.read(name, path) for name, path in submissions}
@@ -46,10 +50,13 @@ def main(inputs, out_dir, archive=None, top=TOP):
     Raises:
         DiscoveryError: an input (or the archive) does not exist or holds no notebook.
     """
-    from ..grade.discover import discover
+    from ..grade.discover import Found, discover
     from .report import section
 
-    report = run(discover(inputs), out_dir, discover([archive]) if archive else (), top=top)
+    submissions, earlier = discover(inputs), discover([archive]) if archive else Found()
+    for note in submissions.notes + earlier.notes:
+        print("note:", note)
+    report = run(submissions, out_dir, earlier, top=top)
     print(section(report).text, end="")
     print(f"outputs in {out_dir}: similarity.csv (every pair), similarity.html (the top {top} side by side)")
     return report

@@ -117,3 +117,11 @@ def test_clear_one_line_errors(tmp_path, make, words):
     with pytest.raises(DiscoveryError) as err:
         discover([str(path)])
     assert words in str(err.value) and str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_name_this_module_made_is_kept_when_read_back(tmp_path):
+    """grade --submitted writes folders under the output names: reading them back gives the same names."""
+    renamed = student_name("zoë")[0]
+    found = discover([str(_tree(tmp_path, renamed, f"{renamed}~2", "bob~2"))])
+    assert _names(found) == sorted([renamed, f"{renamed}~2", "bob~2"]) and not found.notes
+    assert _names(discover([str(tmp_path / "submitted"), str(tmp_path / "submitted" / renamed)]))[-1] == f"{renamed}~3"

@@ -189,3 +189,21 @@ def test_class_section_in_the_summary(klass, tmp_path, capsys):
     capsys.readouterr()
     assert class_section([("a", None), ("b", None)], tmp_path / "broken") is None  # a crash is one warning line
     assert capsys.readouterr().out.startswith("warning: similarity report skipped (")
+
+
+def test_an_export_is_compared_once_per_group_and_any_export_is_an_archive(tmp_path, capsys):
+    """Gradescope's export against last year's Canvas download as a zip: the group's one notebook is one
+    student of the report; every student is compared with the archive's, named archive:<name>."""
+    import make_exports as me
+    exports = me.build(tmp_path / "exports")
+    last_year = me.zipped(exports["canvas"], tmp_path / "last_year.zip", wrap=False)
+    cli.main(["similarity", str(exports["gradescope"]), "--out", str(tmp_path / "grades"), "--archive", str(last_year)])
+    printed = capsys.readouterr().out
+    assert "note: Ana Silva (SID 1001): graded submission_90004/assignment07.ipynb (the latest)" in printed
+    assert "note: silvaana (user 2001): graded silvaana_late_2001_7005_assignment07-1.ipynb (the latest)" in printed
+    rows = list(csv.DictReader(open(tmp_path / "grades" / "similarity.csv")))
+    students = {r["student_a"] for r in rows} | {r["student_b"] for r in rows if r["compared_with"] == "class"}
+    assert students == {"Ana_Silva-1001", "Ben_Okafor-1002", "Ana_Silva-1004"}  # Zoë is in Ben's group
+    archived = {(r["student_a"], r["student_b"]): float(r["overall"]) for r in rows if r["compared_with"] == "archive"}
+    assert archived[("Ana_Silva-1001", "archive:silvaana-2001")] == 1.0  # both hand in the reference
+    assert archived[("Ana_Silva-1001", "archive:silvaana-2002")] == 0  # the untouched release: nothing written
