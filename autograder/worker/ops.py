@@ -198,7 +198,9 @@ def _compile(method, example):
     import tensorflow as tf
     try:
         compiled = tf.function(method, input_signature=[tf.TensorSpec([None, example.shape[-1]], tf.float32)])
-        if np.allclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-5, atol=1e-6):
+        agree = np.allclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-5, atol=1e-6,
+                            equal_nan=True)
+        if agree:
             return compiled
     except Exception:  # noqa: BLE001 (code that cannot be traced runs eagerly)
         pass

@@ -43,7 +43,7 @@ def test_results_carry_points_scores_messages_and_measures(tmp_path):
     assert (ok["points"], ok["score"], ok["passed"], ok["hidden"]) == (2.0, 2.0, True, False)
     assert (bad["points"], bad["score"], bad["passed"], bad["hidden"]) == (3.0, 0.0, False, True)
     assert bad["message"] == "expected < 1, got 5" and bad["description"] == "Does another thing."
-    assert ok["measures"] == {"error": {"value": 0.01, "limit": 0.1}}
+    assert ok["measures"] == {"error": {"value": 0.01, "limit": 0.1, "at_least": False}}
 
 
 def test_manifest_lists_every_test_with_its_points(tmp_path):
