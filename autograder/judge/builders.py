@@ -39,7 +39,7 @@ def randomized_layer(sub, label, cls, *args, std=WEIGHT_STD, **kwargs):
     return layer
 
 
-def randomized_model(sub, label, needs_log_det=True, **kwargs):
+def randomized_model(sub, label, needs_log_det=True, wide=(), **kwargs):
     """A NICE whose trainable weights the judge drew; with ``needs_log_det``, |log det J| > MIN_ABS_LOG_DET.
 
     The log-det is the judge's own (finite differences of forward).  ``needs_log_det``: the check is
@@ -47,18 +47,19 @@ def randomized_model(sub, label, needs_log_det=True, **kwargs):
     log-det is far from 0, confirms it with the twin, and fails the check, with the likely cause, if
     no weights move it.  ``needs_log_det="prefer"``: the same, but a log-det that no weights move is
     left as it is (the check is about something else, which a log-det far from 0 only makes visible).
+    ``wide``: shapes of weights with two entries far out (:meth:`Ref.set_random_weights`).
     """
     model = built_model(sub, label, **kwargs)
     rng = seeds.rng(f"{label}: weights")
     probe = rng.standard_normal((8, model.dim))
-    model.set_random_weights(WEIGHT_STD, rng, probe)
+    model.set_random_weights(WEIGHT_STD, rng, probe, wide)
     if not needs_log_det:
         return model
     seen = [robust_log_det(model, probe, rng, recheck=False)]
     while abs(seen[-1]) <= MIN_ABS_LOG_DET and len(seen) < TRIES:
         if len(seen) == 3 and np.ptp(seen) < 1e-3:
             break  # the weights do not move the log-det at all: more tries would not either
-        model.set_random_weights(WEIGHT_STD, rng, probe)
+        model.set_random_weights(WEIGHT_STD, rng, probe, wide)
         seen.append(robust_log_det(model, probe, rng, recheck=False))
     confirmed = robust_log_det(model, rng.standard_normal((8, model.dim)), rng)  # asked again of the twin
     if abs(confirmed) <= MIN_ABS_LOG_DET and needs_log_det != "prefer":

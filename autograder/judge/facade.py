@@ -221,15 +221,19 @@ class Ref:
         self._weights = arrays
         self._stale = True
 
-    def set_random_weights(self, std, rng, probe):
+    def set_random_weights(self, std, rng, probe, wide=()):
         """Give every trainable weight i.i.d. N(0, std^2) values the judge draws; check forward moved.
 
         ``probe``: rows whose outputs must change (a worker that ignored the values would keep them).
+        ``wide``: shapes of weights (a log-scale's, (D,)) of which two entries get +-5.5 to 8 instead.
         """
         weights = self.known_weights()
         before = self.forward(probe, recheck=False)
         drawn = [rng.normal(0.0, std, w.shape) if t else w
                  for w, t in zip(weights, self.trainable(len(weights)))]
+        for w in drawn:
+            if w.shape in wide and w.size >= 2:
+                w.flat[rng.choice(w.size, 2, replace=False)] = rng.choice([-1.0, 1.0], 2) * rng.uniform(5.5, 8.0, 2)
         self.set_weights(drawn)
         after = self.forward(probe, recheck=False)
         if np.allclose(before, after, rtol=0.0, atol=1e-6):

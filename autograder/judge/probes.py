@@ -120,14 +120,14 @@ def disagreement(a, b, centre=0.0):
     return float(max(0.0, np.max(excess, initial=0.0)))
 
 
-def relay(values, rng, share=1e-5):
+def relay(values, rng, share=1e-6):
     """``values`` that one worker answered, moved before another worker sees them.
 
-    Each entry moves by Gaussian noise of ``share`` times its column's spread: a mark hidden in the
-    last bits of an answer (to be recognised when it comes back) is gone, while a round trip's error
-    grows by far less than its tolerance.
+    Each entry moves by Gaussian noise of ``share`` times its own size (and at least 1% of its column's
+    spread): a mark hidden in the last bits of an answer (to be recognised when it comes back) is gone,
+    while a round trip's error grows by far less than its tolerance.
     """
     values = np.asarray(values, np.float64)
     spread = values.std(axis=0) if len(values) > 1 else np.abs(values[0])
     spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    return values + rng.standard_normal(values.shape) * share * spread
+    return values + rng.standard_normal(values.shape) * share * (np.abs(values) + 0.01 * spread)

@@ -194,13 +194,17 @@ class _Compiled:
 
 
 def _compile(method, example):
-    """``method`` under :func:`tf.function` for (batch, D) float32 rows, if it traces and agrees with eager on ``example``."""
+    """``method`` under :func:`tf.function` for (batch, D) float32 rows, if it traces and agrees with eager on ``example``.
+
+    Agreeing means on nine rows in ten: a traced function that froze randomness or Python state differs
+    on every row, while float rounding differs on a few ill-conditioned ones (LayerNormalization far out).
+    """
     import tensorflow as tf
     try:
         compiled = tf.function(method, input_signature=[tf.TensorSpec([None, example.shape[-1]], tf.float32)])
-        agree = np.allclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-5, atol=1e-6,
-                            equal_nan=True)
-        if agree:
+        close = np.isclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-5, atol=1e-6,
+                           equal_nan=True)
+        if np.mean(np.all(close.reshape(len(close), -1), axis=1)) >= 0.9:
             return compiled
     except Exception:  # noqa: BLE001 (code that cannot be traced runs eagerly)
         pass

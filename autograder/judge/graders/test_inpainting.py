@@ -56,13 +56,18 @@ def _gradient(model, x, rng):
     return np.einsum("nij,ni->nj", jac, maths.logistic_score(model.forward(x)))
 
 
-def _steepen(model, rng, x, slope=STEEP, stds=(1.0, 1.1, 0.9, 1.2, 0.8, 1.3)):
-    """Draw weights of the stds in turn until the median |d log p / dx| at ``x`` lies in ``slope``; returns that gradient."""
-    for std in stds:
+def _steepen(model, rng, x, slope=STEEP, std=1.0, tries=8):
+    """Draw weights of std ``std``, then of stds bisected (geometrically) until the median |d log p / dx| at
+    ``x`` lies in ``slope``; returns the gradient of the last draw."""
+    low, high = 0.02, 3.0
+    for _ in range(tries):
         model.set_random_weights(std, rng, x[:8])
         grad = _gradient(model, x, rng)
-        if slope[0] <= np.median(np.abs(grad)) <= slope[1]:
-            return grad
+        median = np.median(np.abs(grad))
+        if slope[0] <= median <= slope[1]:
+            break
+        low, high = (std, high) if median < slope[0] else (low, std)
+        std = float(np.sqrt(low * high))
     return grad
 
 
@@ -138,15 +143,16 @@ def test_inpainting_step_rule(submission, measure):
 
 @pytest.mark.points(2)
 def test_inpaint_behaviour(submission, measure):
-    """inpaint keeps observed entries, changes hidden ones, stays in range, raises log p and adds the step's noise."""
+    """inpaint keeps observed entries, changes hidden ones, stays in a range without 0, raises log p and adds the step's noise."""
     model = _model(submission, "inpaint")
     rng = seeds.rng("inpaint")
-    low, high = -5.0, 5.0
-    x = rng.uniform(-1.0, 1.0, (PAIRS, DIM))
+    side = rng.choice([-1.0, 1.0])  # a range on one side of 0: [0.5, 10.5] or [-10.5, -0.5]
+    low, high = sorted(side * np.array([0.5, 10.5]))
+    x = side * rng.uniform(0.5, 2.5, (PAIRS, DIM))  # observed entries near the end close to 0
     x = f32(np.concatenate([x, x + rng.uniform(-1e-3, 1e-3, x.shape)]))  # row i + PAIRS starts almost as row i
     observed = np.tile([0.0, 1.0, 0.0, 1.0], (2 * PAIRS, 1))
-    x[:, [0, 2]] = 4.5  # far in the prior's tail: an unlikely start for the hidden entries
-    _steepen(model, rng, x, SLOPED, stds=(WEIGHT_STD, 0.4, 0.5, 0.6, 0.25, 0.7))
+    x[:, [0, 2]] = f32(side * 9.5)  # far in the prior's tail: an unlikely start for the hidden entries
+    _steepen(model, rng, x, SLOPED, std=WEIGHT_STD)
     out = submission.rows_func("inpaint", model, [x, observed], steps=60, data_range=[low, high],
                                seed=seeds.seed("inpaint"), timeout=60.0, returns="rows",
                                decoys=lambda h: {1: np.tile([0.0, 1.0, 0.0, 1.0], (h.decoy_count, 1))})
