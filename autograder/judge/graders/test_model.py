@@ -6,7 +6,7 @@ import pytest
 
 from autograder.judge import maths, probes, seeds
 from autograder.judge.builders import DIM, HIDDEN, constant_blocks, isolated_outputs, mlp_params, randomized_model
-from autograder.judge.procedures import smooth_jacobians
+from autograder.judge.procedures import judge_jacobian, smooth_jacobians
 
 INVERSE_TOL = 1e-3  # max |backward(forward(x)) - x| / (1 + |x|) of a model
 #: Share of 4 networks' parameters that forward of NICE(num_couplings=4) must show: an entry of a ReLU unit
@@ -19,9 +19,18 @@ SHOWN = 0.6
 HIDDEN_SHOWN = 0.25
 
 
+#: Between the two workers a round trip's middle moves by this share of its size: a mark hidden in its ten
+#: lowest float32 bits is gone.  The judge moves its expectation with it, by forward's Jacobian.
+RELAY_SHARE = 1e-4
+
+
 def _relative_error(got, expected):
     """max |got - expected| / (1 + |expected|): float32 keeps about 7 digits, of a row far out as of one near 0."""
     return float(np.max(np.abs(got - expected) / (1.0 + np.abs(expected))))
+
+
+def _probe(rng):
+    return np.concatenate([rng.standard_normal((112, DIM)), 15.0 * rng.standard_normal((16, DIM))])  # tails too
 
 
 @pytest.mark.points(3)
@@ -30,15 +39,19 @@ def test_nice_inverse(submission, measure):
     model = randomized_model(submission, "nice inverse", needs_log_det=False)
     copy = model.twin()  # same weights, another process: it cannot look up what `model` returned
     rng = seeds.rng("nice inverse")
-    x = np.concatenate([rng.standard_normal((112, DIM)), 15.0 * rng.standard_normal((16, DIM))])  # tails too
-    z = model.forward(x)
     hint = ("NICE.backward must undo the scaling first, then the couplings in reverse order, each with "
             "CouplingLayer.backward")
-    measure("model_inverse_error", _relative_error(copy.backward(probes.relay(z, rng)), x), INVERSE_TOL,
+    x = _probe(rng)
+    z = model.forward(x)
+    moved = probes.relay(z, rng, RELAY_SHARE)
+    step = np.einsum("nij,nj->ni", np.linalg.pinv(judge_jacobian(model, x, rng)), moved - z)  # J^-1 (moved - z)
+    measure("model_inverse_error", _relative_error(copy.backward(moved), x + step), INVERSE_TOL,
             lambda e: f"|backward(forward(x)) - x| is up to {e:.3g} (1 + |x|), expected < {INVERSE_TOL:g}: {hint}")
-    z = np.concatenate([rng.standard_normal((112, DIM)), 15.0 * rng.standard_normal((16, DIM))])
-    measure("model_forward_of_backward_error",
-            _relative_error(model.forward(probes.relay(copy.backward(z), rng)), z), INVERSE_TOL,
+    z = _probe(rng)
+    back = copy.backward(z)
+    moved = probes.relay(back, rng, RELAY_SHARE)
+    step = np.einsum("nij,nj->ni", judge_jacobian(model, back, rng), moved - back)  # J (moved - back)
+    measure("model_forward_of_backward_error", _relative_error(model.forward(moved), z + step), INVERSE_TOL,
             lambda e: f"|forward(backward(z)) - z| is up to {e:.3g} (1 + |z|), expected < {INVERSE_TOL:g}: {hint}")
 
 

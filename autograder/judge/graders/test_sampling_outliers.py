@@ -43,7 +43,7 @@ def test_sampling(submission, measure):
             f"model.prior.sample(n) with prior='{prior}' does not follow the standard {prior} distribution "
             f"(Kolmogorov-Smirnov distance {k / np.sqrt(SAMPLES):.3f}; mean {np.round(drawn.mean(0), 2)}, std "
             f"{np.round(drawn.std(0), 2)}): check make_prior('{prior}', dim)"))
-        samples = copy.sample(SAMPLES, seed=seeds.seed(f"sampling {prior}"))
+        samples = _samples(copy, seeds.seed(f"sampling {prior}"))
         samples = probes.relay(samples, rng, JITTER)
         z = model.forward(samples)
         measure(f"latent_ks_{prior}", _ks(z, prior), KS_LIMIT, lambda k: (
@@ -51,6 +51,18 @@ def test_sampling(submission, measure):
             f"{np.round(z.std(0), 2)} and does not follow the prior (Kolmogorov-Smirnov distance "
             f"{k / np.sqrt(SAMPLES):.3f}), although model.prior.sample does: NICE.sample must return backward(z) "
             "with z drawn from the prior (check NICE.backward)"))
+
+
+def _samples(model, seed):
+    """model.sample(SAMPLES, seed), blaming make_prior for a dtype error (model.prior.sample worked already)."""
+    try:
+        return model.sample(SAMPLES, seed=seed)
+    except pytest.fail.Exception as err:
+        if "double" not in str(err) and "float64" not in str(err):
+            raise
+        pytest.fail("model.prior.sample(n) works, but its samples are float64 (double) while the model computes in "
+                    "float32, so sample(n) fails in backward: build the prior in make_prior from float32 tensors "
+                    f"(tf.zeros(dim), tf.ones(dim)), not numpy arrays. {err}", pytrace=False)
 
 
 @pytest.mark.points(2)
