@@ -16,6 +16,7 @@ from ..results import SubmissionResult, TestResult
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
 from ..wire.plan import launch_env
+from ..wire import cgroups
 from ..worker.zygote import listen
 
 
@@ -146,4 +147,5 @@ def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, bu
                 bar.update(1)
     if bar:
         bar.close()
+    cgroups.sweep()  # the groups of sandboxes whose judge was killed (each judge removes its own)
     return results
