@@ -16,6 +16,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .. import paths, secret
     from ..worker import confinement
     from .discover import discover
+    from .messages import visible
     from .report import summary_table, write_outputs
     from .run import grade_submissions
     from ..similarity import class_section
@@ -27,7 +28,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
         raise confinement.Unconfined(confinement.REFUSAL)
     print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
     for note in submissions.notes:
-        print("note:", note)
+        print("note:", visible(note))
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     with confinement.guard(mode, [secret.location(), out_dir, *inputs], top=str(paths.ROOT)) as notes:
         for note in notes:
