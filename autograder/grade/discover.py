@@ -11,12 +11,14 @@ In an nbgrader folder the notebook named for the assignment is graded if there i
 What is found is only listed here; whether it is a regular file is checked when it is read
 (:func:`autograder.notebook.read_input`), so a symlink or a pipe gets its own error result.
 
-Every student gets a distinct name that is safe as a folder of the output: a name made of letters,
-digits and ``_.-`` (not starting with ``.`` or ``-``, at most :data:`MAX_NAME` characters) that is
-not one of the files the runner writes at the top of the output (:data:`OUTPUT_FILES`) is kept; any
-other becomes its safe form plus ``~`` and a short hash of the original name (``al ice`` ->
-``al_ice~1f4c2a``), the same on every run; a name found twice gets ``~2``, ``~3``, ...  A kept name
-never contains ``~``, so no two students are merged.  Each renaming is listed in :attr:`Found.notes`.
+Every student gets a distinct name that is safe as a folder of the output: a name made of lower-case
+letters, digits and ``_.-`` (not starting with ``.`` or ``-``, at most :data:`MAX_NAME` characters)
+that is not one of the files the runner writes at the top of the output (:data:`OUTPUT_FILES`) is
+kept; any other becomes its safe form plus ``~`` and a short hash of the original name (``al ice`` ->
+``al_ice~1f4c2a``, ``Ana`` -> ``Ana~7d1e0b``), the same on every run; a name found twice gets ``~2``,
+``~3``, ...  A kept name never contains ``~`` or a capital, so no two students are merged, not even
+on a file system that ignores case (macOS, Windows: ``Ana`` and ``ana``).  Each renaming is listed in
+:attr:`Found.notes`.
 """
 import hashlib
 import os
@@ -28,7 +30,7 @@ from .. import paths
 #: What the runner writes at the top of its output folder, beside one folder per student.
 OUTPUT_FILES = ("grades.csv", "summary.txt", "summary.png", "similarity.csv", "similarity.html")
 MAX_NAME = 64
-_KEPT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_KEPT = re.compile(r"[a-z0-9_][a-z0-9_.-]*")
 
 
 class DiscoveryError(ValueError):
@@ -49,7 +51,12 @@ def student_name(original):
     if not reserved and len(original) <= MAX_NAME and _KEPT.fullmatch(original):
         return original, None
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", original).strip("._-")[:MAX_NAME] or "student"
-    why = "the name of an output file" if reserved else "not safe as a folder name"
+    if reserved:
+        why = "the name of an output file"
+    elif len(original) <= MAX_NAME and _KEPT.fullmatch(original.lower()):
+        why = "capital letters (where case is ignored, Ana and ana would share a folder)"
+    else:
+        why = "not safe as a folder name"
     return f"{safe}~{hashlib.sha256(original.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}", why
 
 
@@ -58,9 +65,10 @@ def name_students(found):
     named, notes, count = [], [], {}
     for original, nb in found:
         name, why = student_name(original)
-        count[name] = count.get(name, 0) + 1
-        if count[name] > 1:
-            name, why = f"{name}~{count[name]}", f"a second submission for {name}"
+        key = name.lower()  # two names that differ only in case are one folder on some file systems
+        count[key] = count.get(key, 0) + 1
+        if count[key] > 1:
+            name, why = f"{name}~{count[key]}", f"a second submission for {name}"
         named.append((name, nb))
         if why:
             notes.append(f"student {original!r} ({nb}) is graded as {name}: {why}")
