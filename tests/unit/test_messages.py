@@ -1,10 +1,14 @@
 """What students read of a failure: no colour codes, no grader introspection, notes once, their own lines."""
 import json
 
-import re
+import sys
+from pathlib import Path
 
 from autograder.grade.messages import notebook_notes, student_message, submission_cells, visible
 from autograder.results import file_sha256
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from hostile_text import HOSTILE, INVISIBLE, unclean  # noqa: E402
 
 WORKER = {"problems": {"log_likelihood": "cell 'log_likelihood' is missing from the submission"},
           "load_status": {"setup": "ok", "train_loop": "NameError: name 'nll_loss' is not defined"}}
@@ -43,14 +47,6 @@ def test_submission_cells_only_for_the_graded_file(tmp_path):
     assert submission_cells(nb, "0" * 64) == {} and submission_cells(tmp_path / "gone.ipynb") == {}
 
 
-#: A clipboard write and a window title (OSC), a terminal query (DCS), a right-to-left override, colours
-#: (7- and 8-bit CSI), a carriage return that would overwrite the line, backspace, NUL, bell, a lone ESC.
-HOSTILE = ("\x1b]52;c;cGF5bG9hZA==\x07\x1b]0;owned\x1b\\\x1bP+q544e\x1b\\\u202eevil\u202c "
-           "\x1b[31mred\x1b[0m\x9b1m score: 0\rscore: 38\r\nline\x08\x00\x07\u2066end\x1b")
-#: What no output may hold: a control character other than newline and tab, a bidi control, a line separator.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def test_escapes_go_and_control_characters_show():
     assert visible(HOSTILE) == "<U+202E>evil<U+202C> red score: 0\nscore: 38\nline\\x08\\x00\\x07<U+2066>end"
     assert not INVISIBLE.search(visible(HOSTILE))
@@ -61,4 +57,4 @@ def test_escapes_go_and_control_characters_show():
 def test_every_message_a_student_reads_passes_the_sanitizer():
     worker = {"problems": {"x": f"cell 'x' is missing {HOSTILE}"}, "load_status": {"y": f"ValueError: {HOSTILE}"}}
     texts = notebook_notes(worker, error=f"judge exited: {HOSTILE}") + [student_message(f"ValueError: {HOSTILE}")]
-    assert all(not INVISIBLE.search(t) and "\x1b" not in t for t in texts), texts
+    assert not any(map(unclean, texts)), texts
