@@ -76,5 +76,6 @@ def class_section(submissions, out_dir):
         from .report import section
         return section(run(submissions, out_dir))
     except Exception as err:  # noqa: BLE001 - the report must never stop grading
-        print(f"warning: similarity report skipped ({type(err).__name__}: {err})")
+        from ..grade.messages import visible
+        print(f"warning: similarity report skipped ({type(err).__name__}: {visible(err)})")
         return None
