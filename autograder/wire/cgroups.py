@@ -10,9 +10,9 @@ whole sandbox at the first.  After the init has exited the judge removes the gro
 
 Where no group can be made (no write access to the cgroup file system: a Docker container such as
 Gradescope's, a user without root, a cgroup v2 group that holds processes and so cannot delegate
-controllers), :func:`create` says why and the sandbox uses its fallback (:mod:`.sandbox`): its memory
-sampled by the init, its processes capped per sandbox uid (``RLIMIT_NPROC``), its CPU share from the
-kernel's autogroup (each sandbox is a session of its own).
+controllers), :func:`create` says why and the sandbox uses its fallback
+(:mod:`autograder.worker.sandbox`): its memory sampled by the init, its processes capped per sandbox
+uid (``RLIMIT_NPROC``), its CPU share from the kernel's autogroup (each sandbox is a session of its own).
 """
 import itertools
 import os
