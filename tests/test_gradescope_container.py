@@ -5,10 +5,11 @@ Each run gets a private mount namespace (``unshare -m``, as root) where a tempor
 ``/autograder/venv``, and every top-level folder but the operating system's (``/usr``, ``/etc``, ``/var``,
 ...) hidden under an empty tmpfs mount (``/tmp``, ``/var/tmp`` and ``/dev/shm`` too), the Python
 installation bound back where it was: only what a Gradescope image holds is there, whatever else this
-machine holds (another checkout of the course, say).  Then, as Docker's defaults do, ``capsh`` drops
-CAP_SYS_ADMIN and a seccomp filter refuses namespaces (unshare, setns, clone with namespace flags;
-clone3 fails with ENOSYS) before ``run_autograder`` is executed.  The sandbox falls back to a uid of its
-own, its limits and its syscall filter; the runner closes the course to it.  Graded there: the
+machine holds (another checkout of the course, say).  The cgroup file system is read-only, as Docker
+mounts it.  Then, as Docker's defaults do, ``capsh`` drops CAP_SYS_ADMIN and CAP_SYS_PTRACE and a
+seccomp filter refuses namespaces (unshare, setns, clone with namespace flags; clone3 fails with
+ENOSYS) before ``run_autograder`` is executed.  The sandbox falls back to a uid of its own, its limits,
+its syscall filter and its memory sampled by its init; the runner closes the course to it.  Graded there: the
 reference (full marks) and hostile submissions, each at most its honest score.
 """
 import json
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -36,7 +38,7 @@ pytestmark = [pytest.mark.slow,
                                  reason="needs root, capsh and unshare (util-linux)")]
 MOUNTPOINT = Path("/autograder")
 RUN_TIMEOUT_S = 150
-GRADED = {"hostile_blank_steals_reference", "hostile_twin_lock_channel"}
+GRADED = {"hostile_blank_steals_reference", "hostile_twin_lock_channel", "hostile_fork_memory"}
 #: One container run for three attacks of the bank at once (each run costs about 50 s): it writes a fake
 #: /autograder/results/results.json, and would sabotage itself if it could read the course secret or
 #: reach the network.  Honestly it earns full marks.
@@ -78,7 +80,8 @@ mount --bind "$python" "$stage/python"
 for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o mode=0711 tmpfs "$d"; fi; done
 if [ ! -d "$python/lib" ]; then mkdir -p "$python" && mount --bind "$stage/python" "$python"; fi
 for d in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
-exec capsh --drop=cap_sys_admin -- -c \
+for m in $(findmnt -rn -o TARGET -R /sys/fs/cgroup); do mount -o remount,bind,ro "$m"; done
+exec capsh --drop=cap_sys_admin,cap_sys_ptrace -- -c \
   'exec /autograder/venv/bin/python -c "$DOCKER_SECCOMP" bash /autograder/source/run_autograder'
 """
 
@@ -129,8 +132,10 @@ def test_container_grades_confined_without_namespaces(container):
     data, stdout = run(ROOT / "source/assignment07/assignment07.ipynb")
     assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0, _failed(data)
     # a uid of its own, the syscall filter and the limits, said first on stdout and in results.json
-    assert data["isolation"] == confinement.expected_line("uid") and "seccomp, rlimits" in data["isolation"]
-    assert stdout.splitlines()[0] == "WARNING: " + confinement.expected_line("uid"), stdout[:500]
+    with mock.patch.object(confinement.cgroups, "probe", lambda: False):  # its cgroup file system is read-only
+        expected = confinement.expected_line("uid")
+    assert data["isolation"] == expected and "seccomp, rlimits, no cgroup: memory sampled" in data["isolation"]
+    assert stdout.splitlines()[0] == "WARNING: " + expected, stdout[:500]
     assert "cannot enter" not in stdout, stdout  # the Python installation is readable to the sandbox uids
 
     # reads the reference's solution cells from the bundle's copy of the source notebook and runs them
@@ -144,3 +149,6 @@ def test_container_grades_confined_without_namespaces(container):
     # the main worker and its twin pass a memo through OFD locks on a venv file, to hide a bug
     data, _ = run(hostile["hostile_twin_lock_channel"])
     assert _failed(data) == BACKWARD_ADDS_FAILS
+    # children holding 3.2 GB in all: without a cgroup the init samples the sandbox's memory and ends it
+    data, _ = run(hostile["hostile_fork_memory"])
+    assert _failed(data) == make_hostile.ALL_TESTS and "memory budget" in json.dumps(data), _failed(data)

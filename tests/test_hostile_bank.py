@@ -9,9 +9,12 @@ import pytest
 
 from conftest import ROOT
 from autograder.grade.run import grade_submissions
+from autograder.wire import cgroups
+from autograder.wire.plan import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_hostile  # noqa: E402
+from memory_sampler import Sampler  # noqa: E402
 
 pytestmark = pytest.mark.slow
 PR_SET_CHILD_SUBREAPER = 36
@@ -65,7 +68,7 @@ def graded(tmp_path_factory):
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     shmem_before = _shmem_bytes()
-    forker_seen, done = [], threading.Event()
+    forker_seen, done, swept = [], threading.Event(), []
 
     def watch():  # proves the forking attack really ran while grading
         while not done.wait(0.2) and not forker_seen:
@@ -73,8 +76,11 @@ def graded(tmp_path_factory):
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    real_sweep = cgroups.sweep
     try:
-        results = grade_submissions(subs, workers=2, progress=False)
+        cgroups.sweep = lambda: swept.extend(real_sweep()) or swept  # what no judge removed
+        with Sampler() as memory:
+            results = grade_submissions(subs, workers=2, progress=False)
         done.set()
         watcher.join()
         left = {pid: _process(pid) for pid in _forkers()}
@@ -82,10 +88,13 @@ def graded(tmp_path_factory):
                      and p[2] == os.getpid() and p[1] != "Z"})
         shmem_growth = _shmem_bytes() - shmem_before
     finally:
+        cgroups.sweep = real_sweep
         done.set()
         libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
         _reap_zombie_children()
-    return {r.student: r for r in results}, (left, bool(forker_seen)), shmem_growth
+    print(f"peak memory of one sandbox {max(memory.sandbox.values(), default=0) / 2**20:.0f} MiB; host memory "
+          f"in use rose by at most {memory.host / 2**20:.0f} MiB while grading")
+    return {r.student: r for r in results}, (left, bool(forker_seen)), shmem_growth, (memory, swept)
 
 
 def _evidence(result):
@@ -95,14 +104,14 @@ def _evidence(result):
 
 
 def test_reference_in_the_same_run_is_unaffected(graded):
-    results, _, _ = graded
+    results, *_ = graded
     ref = results["reference"]
     assert ref.score == ref.max_score, [(t.name, t.message) for t in ref.tests if not t.passed]
 
 
 @pytest.mark.parametrize("hostile", make_hostile.BANK, ids=lambda h: h.name)
 def test_hostile_submission(graded, hostile):
-    results, _, _ = graded
+    results, *_ = graded
     result = results[hostile.name]
     assert {t.name for t in result.tests} == make_hostile.ALL_TESTS, "every check must have a result"
     failed = {t.name for t in result.tests if not t.passed}
@@ -120,9 +129,23 @@ def test_hostile_submission(graded, hostile):
 
 
 def test_no_fake_results_no_stray_processes_no_kept_memory(graded):
-    results, (left, forker_seen), shmem_growth = graded
+    results, (left, forker_seen), shmem_growth, _ = graded
     for path in ("grading-output/grades.csv", "results.json"):
         assert not (ROOT / path).exists() or "999" not in (ROOT / path).read_text()
     assert forker_seen, f"the {make_hostile.FORKER_NAME} process never ran: the check below would prove nothing"
     assert not left, f"processes outlived grading: {left}"
     assert shmem_growth < 256 * 2**20, f"shared memory grew by {shmem_growth / 2**20:.0f} MiB during grading"
+
+
+def test_each_sandbox_stays_within_its_memory_budget(graded):
+    """The fork-memory notebook's children together would hold 3.2 GB: the sandbox is ended at its budget."""
+    results, _, _, (memory, swept) = graded
+    budget = Limits().sandbox_memory_bytes
+    ours = {int(r.worker["isolation"]["user"].split()[1]) for r in results.values() if r.worker.get("isolation")}
+    used = {uid: peak for uid, peak in memory.sandbox.items() if uid in ours}  # the machine may grade others too
+    # Pss splits the pages a sandbox shares with the zygote (charged to the zygote, not to the sandbox)
+    assert len(used) > len(results) // 2 and max(used.values()) <= budget + 512 * 2**20, \
+        f"a sandbox used {max(used.values()) / 2**20:.0f} MiB"
+    assert "memory budget" in _evidence(results["hostile_fork_memory"])
+    assert results["hostile_fork_memory"].worker["isolation"]["budgets"]["mechanism"].startswith("cgroup v")
+    assert swept == [] and not cgroups.sweep(), "a judge left its sandbox's cgroup behind"

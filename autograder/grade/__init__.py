@@ -30,13 +30,15 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .atomic import sweep
     from .discover import discover
     from .lms import after_grading, read_inputs
+    from .messages import visible
     from .report import manual_points, summary_table, write_outputs
     from .resume import earlier_results, reused_line
     from .run import grade_submissions
     from .stop import Interrupted, Stop, StopNow
     from .summary import plural
 
-    stop, submissions = Stop(), discover(inputs)
+    existing = [p.name for p in Path(out_dir).iterdir() if p.is_dir()] if Path(out_dir).is_dir() else []
+    stop, submissions = Stop(), discover(inputs, existing=existing)
     lms_inputs = read_inputs(roster, gradebook)
     done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
     try:
@@ -46,7 +48,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                 raise confinement.Unconfined(confinement.REFUSAL)
             print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
             for note in submissions.notes:
-                print("note:", note)
+                print("note:", visible(note))
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             sweep(out_dir)
             done.update(earlier_results(submissions, out_dir, force))

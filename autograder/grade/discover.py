@@ -13,8 +13,12 @@ not one of the files the runner writes at the top of the output (:data:`OUTPUT_F
 other becomes its safe form plus ``~`` and a short hash of the original name (``al ice`` ->
 ``al_ice~1f4c2a``), the same on every run; a name found twice gets ``~2``, ``~3``, ...  A name of
 that form is kept as it is, so that an output name read back (``grade --submitted``'s copies, a
-student's output folder) stays the same; no two students are merged, as a second one gets ``~2``.  Each renaming is listed in :attr:`Found.notes`,
-and so is each student of an LMS export, beside where it came from (:attr:`Found.origins` keeps them all).
+student's output folder) stays the same; no two students are merged, as a second one gets ``~2``.
+Names that differ only in case would share a folder where the file system ignores case (macOS,
+Windows): such a name, among this run's or beside a student folder already in the output, gets the
+hash form too (``Ana`` and ``ana`` -> ``Ana~7d1e0b`` and ``ana~...``).  Each renaming is listed in
+:attr:`Found.notes`, and so is each student of an LMS export, beside where it came from
+(:attr:`Found.origins` keeps them all).
 """
 import hashlib
 import itertools
@@ -47,23 +51,39 @@ class Found(list):
         self.origins = dict(origins or {})
 
 
+def _hashed(original):
+    """The safe form of ``original`` plus ``~`` and a short hash of it: the same on every run."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", original).strip("._-")[:MAX_NAME] or "student"
+    return f"{safe}~{hashlib.sha256(original.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}"
+
+
 def student_name(original):
     """The output name of a student called ``original`` (see the module docstring), and why it changed or None."""
     reserved = original.lower() in OUTPUT_FILES
     if not reserved and len(original) <= MAX_NAME and _KEPT.fullmatch(original):
         return original, None
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", original).strip("._-")[:MAX_NAME] or "student"
-    why = "the name of an output file" if reserved else "not safe as a folder name"
-    return f"{safe}~{hashlib.sha256(original.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}", why
+    return _hashed(original), "the name of an output file" if reserved else "not safe as a folder name"
 
 
-def name_students(found, origins=None):
+def _case_clashes(wanted, existing):
+    """The names among ``wanted`` that equal another name of ``wanted`` or of ``existing`` but for case."""
+    spellings = {}
+    for name in {*wanted, *existing}:
+        spellings.setdefault(name.lower(), set()).add(name)
+    return {name for name in wanted if len(spellings[name.lower()]) > 1}
+
+
+def name_students(found, origins=None, existing=()):
     """:class:`Found` for ``[(original name, notebook)]``: every student under a distinct output name.
 
     ``origins``: the :class:`~.exports.Origin` of each, in the same order (default: a notebook each).
+    ``existing``: the student folders already in the output (a name that equals one but for case is renamed).
     """
     origins = origins or [Origin("notebook", original, where=str(nb)) for original, nb in found]
     wanted = [student_name(original) for original, _ in found]
+    clashes = _case_clashes([name for name, why in wanted if why is None], existing)
+    wanted = [(_hashed(original), "another student's name but for capitals (one folder where case is ignored)")
+              if name in clashes else (name, why) for (original, _), (name, why) in zip(found, wanted)]
     everyone = {name for name, _ in wanted}
     named, notes, taken, by_name = [], [], set(), {}
     for (original, nb), origin, (name, why) in zip(found, origins, wanted):
@@ -113,8 +133,9 @@ def _listing(raw, path, assignment):
     return folder, listing
 
 
-def discover(inputs, assignment=paths.ASSIGNMENT):
-    """:class:`Found`: ``[(student, notebook_path)]`` for every input, named by :func:`name_students`.
+def discover(inputs, assignment=paths.ASSIGNMENT, existing=()):
+    """:class:`Found`: ``[(student, notebook_path)]`` for every input, named by :func:`name_students`
+    (``existing``: the student folders already in the output).
 
     A notebook reached through a symlinked folder inside an input folder (``submitted/mallory ->
     submitted/alice``) is not graded, and a note says so.  What an export leaves out (a resubmission
@@ -144,6 +165,6 @@ def discover(inputs, assignment=paths.ASSIGNMENT):
             origins.append(Origin("notebook", found[-1][0], where=str(raw)))
         else:
             raise DiscoveryError(f"{raw}: no such notebook or folder")
-    named = name_students(found, origins)
+    named = name_students(found, origins, existing)
     named.notes += skipped
     return named

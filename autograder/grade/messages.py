@@ -6,19 +6,41 @@ for an exception in the student's code, one line per frame of their cells follow
 also appends the notebook's problems to every failed check (after :data:`autograder.results.NOTES`): reports say those once,
 at the top (:func:`notebook_notes`), and :func:`student_message` removes them from each check.
 In Markdown, text from a submission is shown literally (:func:`md_literal`, :func:`md_escape`).
+Every text from a submission that any output shows passes :func:`visible` first (feedback, the
+summary, the console, the similarity report, nbgrader's feedback): one sanitizer for all of them.
 """
 import re
 
 from ..notebook import assemble
 from ..results import NOTES, file_sha256
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+#: Terminal escape sequences, 7- and 8-bit: CSI (colours, cursor moves), OSC (window titles, clipboard
+#: writes, links), DCS/SOS/PM/APC strings up to their terminator (or the end), and two-character escapes.
+_ESCAPES = re.compile(r"""
+    (?:\x1b\[|\x9b) [0-?]* [ -/]* [@-~]                                # CSI
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]) .*? (?:\x07|\x1b\\|\x9c|$)    # OSC, DCS, SOS, PM, APC
+  | \x1b [ -/]* [0-~]                                                 # any other escape
+  | \x1b$                                                             # a lone ESC at the end
+""", re.X | re.S)
+#: Characters that change how the text around them is shown: every control character but newline and
+#: tab, and the bidirectional overrides, embeddings, isolates and marks (a line that reads as one thing
+#: and is another), and the Unicode line and paragraph separators.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _FRAME = re.compile(r"^\s*<cell (?P<cell>[^>]+)>, line (?P<line>\d+), in (?P<func>[^:]*):\s?(?P<code>.*)$")
 
 
-def strip_ansi(text):
-    """``text`` without terminal colour codes (Keras wraps parts of its messages in them)."""
-    return _ANSI.sub("", text)
+def _shown(match):
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+def visible(text):
+    """``text`` as any output may show it: terminal escape sequences removed (Keras wraps parts of its
+    messages in colour codes), every other control character but newline and tab, and every bidi
+    control, shown as an escape (``\\x07``, ``<U+202E>``); a carriage return (which would let a line
+    overwrite itself: progress bars, or "score: 0\\rscore: 38") starts a new line."""
+    text = _ESCAPES.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return _INVISIBLE.sub(_shown, text)
 
 
 def md_literal(text):
@@ -45,10 +67,10 @@ def notebook_notes(worker, error=""):
     """
     worker = worker or {}
     notes = [f"grading problem: {error.splitlines()[0]}"] if error else []
-    notes += [strip_ansi(p) for p in worker.get("problems", {}).values()]
-    notes += [f"cell '{gid}' failed when run: {strip_ansi(status)}"
+    notes += list(worker.get("problems", {}).values())
+    notes += [f"cell '{gid}' failed when run: {status}"
               for gid, status in worker.get("load_status", {}).items() if status != "ok"]
-    return notes
+    return [visible(note) for note in notes]
 
 
 def submission_cells(notebook, sha256=""):
@@ -70,12 +92,12 @@ def _line_of(cells, cell, number):
 def student_message(message, worker=None, cells=None):
     """``message`` as a student should read it.
 
-    Colour codes go; the notebook notes the judge appended go (when ``worker`` has notes to show at
+    Escape sequences go and control characters show (:func:`visible`); the notebook notes the judge appended go (when ``worker`` has notes to show at
     the top); pytest's rendering of the grader's own ``assert`` expression goes; each frame of the
     student's code becomes ``in cell 'ID', line N, in FUNC:`` followed by that line of their code
     (taken from ``cells``, grade_id -> code, when the frame does not carry it).
     """
-    text = strip_ansi(message or "").rstrip()
+    text = visible(message or "").rstrip()
     if NOTES in text and notebook_notes(worker):
         text = text[:text.rindex(NOTES)]
     first, *rest = text.splitlines() or [""]

@@ -20,7 +20,7 @@ from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .atomic import replace_folder
 from .merge import merge_rows, read_rows, write_rows
-from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
+from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells, visible
 from .summary import plural
 
 TITLE = "Assignment 07 (NICE)"
@@ -192,7 +192,7 @@ def summary_table(results):
     width = max([len(r.student) for r in results] + [7])
     lines = [f"{'student':{width}s}  {'score':>11s}  {'time':>6s}  failed checks"]
     for r in results:
-        failed = r.error.splitlines()[0] if r.error and not r.score else \
+        failed = visible(r.error.splitlines()[0]) if r.error and not r.score else \
             ", ".join(t.name for t in r.tests if not t.passed) or "-"
         lines.append(f"{r.student:{width}s}  {r.score:5g} / {r.max_score:<3g}  {r.seconds:5.1f}s  {failed}")
     return "\n".join(lines)

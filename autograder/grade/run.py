@@ -22,6 +22,7 @@ from ..version import graded_with
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import RUNNER_ENV, ZYGOTE_ENV
 from ..wire.plan import launch_env
+from ..wire import cgroups
 from ..worker.zygote import listen
 from .stop import Stop, Stopped
 
@@ -193,3 +194,4 @@ def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, bu
         finally:
             if bar:
                 bar.close()
+            cgroups.sweep()  # the groups of sandboxes whose judge was killed (each judge removes its own)

@@ -4,10 +4,13 @@ A worker comes from the zygote (``AUTOGRADER_ZYGOTE`` names its socket: a proces
 imported TensorFlow forks one per submission) or, without one, from a fresh ``python -m
 autograder.worker`` started with the worker's clean environment.  The judge sends the sandbox plan,
 receives a pidfd of the sandbox's init (a handle that kills exactly that process, whatever its pid),
-then the hello.  Closing the channel ends the sandbox: its init exits, and with it every process of
-its pid namespace.  A request that times out or finds the worker dead closes it; the next request
-starts a new one and reloads the program, up to ``max_starts`` times per submission.
+then the hello.  Each sandbox gets a cgroup of its own, made here before it starts and removed once
+it has ended (:mod:`autograder.worker.cgroups`).  Closing the channel ends the sandbox: its init
+exits, and with it every process of its pid namespace.  A request that times out or finds the worker
+dead closes it; the next request starts a new one and reloads the program, up to ``max_starts``
+times per submission.
 """
+import dataclasses
 import os
 import select
 import signal
@@ -22,6 +25,7 @@ from ..wire import protocol
 from ..wire.budgets import HELLO_TIMEOUT_S, LOAD_TIMEOUT_S, REQUEST_TIMEOUT_S, SUBMISSION_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
 from ..wire.plan import Plan, launch_env
+from ..wire import cgroups
 
 END_GRACE_S = 2.0  # the init exits at once when the channel closes; SIGKILL after this
 NAMED_BY = {"func": "name", "call": "method", "new": "factory"}  # the field naming what a request runs
@@ -53,7 +57,7 @@ class Worker:
     def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S):
         self.program, self.plan = program, plan or default_plan()
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
-        self.sock = self.proc = self.pidfd = None
+        self.sock = self.proc = self.pidfd = self.group = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
         self.timings = {}  # "op" or "op:name" -> [requests, seconds]: where a submission's time goes (grading.json)
         self._starter, self._start_error = None, None
@@ -82,10 +86,12 @@ class Worker:
             raise WorkerError("unavailable", f"the worker was restarted {self.max_starts} times already; "
                               "no further requests are run for this submission")
         self.starts += 1
+        self.group, note = cgroups.create(self.plan.limits)
+        plan = dataclasses.replace(self.plan, cgroup=self.group.to_plan() if self.group else {"note": note})
         self.sock, self.proc = self._spawn()
         self.sock.settimeout(max(1.0, min(HELLO_TIMEOUT_S, self.deadline - time.monotonic())))
         try:
-            protocol.send(self.sock, {"plan": self.plan.to_json()})
+            protocol.send(self.sock, {"plan": plan.to_json()})
             self.pidfd = _receive_pidfd(self.sock)
             hello = protocol.check_hello(protocol.recv(self.sock))
         except (OSError, protocol.ProtocolError) as err:
@@ -121,7 +127,7 @@ class Worker:
                 raise error
 
     def close(self):
-        """End the sandbox and wait until none of its processes is left."""
+        """End the sandbox, wait until none of its processes is left, remove its cgroup."""
         if self._starter is not None and self._starter is not threading.current_thread():
             self._starter.join()  # (a start that fails closes the worker from the starting thread itself)
             self._starter = None
@@ -145,6 +151,11 @@ class Worker:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+        if self.group is not None:
+            left = self.group.remove()
+            if left:
+                self.events.append(f"the sandbox's cgroup could not be removed: {', '.join(left)}")
+            self.group = None
 
     # -- requests -------------------------------------------------------------------------------
     def _send(self, message, timeout):
@@ -175,6 +186,9 @@ class Worker:
             raise WorkerError("crashed", "the worker process died while running your code "
                               "(os._exit, a crash, or the memory limit)") from None
         if not reply["ok"]:
+            if reply.get("ended") is True:  # the sandbox's init ended it (over its memory budget): start anew next
+                self.close()
+                self.events.append(f"the sandbox was ended during '{op}': {reply.get('message')}")
             raise WorkerError("student", f"{reply.get('error')}: {reply.get('message')}",
                               reply.get("traceback", ""), reply.get("output", ""), reply.get("raised_at"))
         return reply["result"]

@@ -13,7 +13,7 @@ import sysconfig
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..grade.messages import strip_ansi
+from ..grade.messages import visible
 
 _PACKAGES = re.compile(r"(?:/[^\s/:'\"]+)+/(site-packages|dist-packages)/")
 
@@ -23,7 +23,7 @@ def redact(text, prefixes):
 
     Longer prefixes first; any other ``.../site-packages/`` becomes ``<python>/site-packages/``.
     """
-    text = strip_ansi(text)
+    text = visible(text)
     for path in sorted(prefixes, key=len, reverse=True):
         text = text.replace(path, prefixes[path])
     return _PACKAGES.sub(r"<python>/\1/", text)

@@ -21,7 +21,7 @@ from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..grade.messages import md_literal, notebook_notes, strip_ansi
+from ..grade.messages import md_literal, notebook_notes, visible
 from . import verdicts
 from .cells import HEADER_ID, cell_id, is_check_cell, release_source
 
@@ -61,7 +61,7 @@ class RunnerOutputs(NbGraderPreprocessor):
             if status == "ok":
                 cell.outputs = [new_output("stream", name="stdout", text=RAN_OK)]
             elif status:
-                status = strip_ansi(status)
+                status = visible(status)
                 cell.outputs = [new_output("error", ename="CellFailed", evalue=status, traceback=status.splitlines())]
         return cell, resources
 

@@ -32,7 +32,7 @@ def run(submissions, out_dir, archive=(), top=TOP):
     fingerprints = Fingerprinter(template)
     subs = {name: template.read(name, path) for name, path in submissions}
     old = {f"archive:{name}": template.read(f"archive:{name}", path) for name, path in archive}
-    prints = {name: fingerprints.submission(sub) for name, sub in {**subs, **old}.items()}
+    prints = {name: _fingerprinted(fingerprints, sub) for name, sub in {**subs, **old}.items()}
     prints[REFERENCE] = fingerprints.submission(template.reference)
     pairs = all_pairs({n: prints[n] for n in subs}, fingerprints.weights, prints[REFERENCE],
                       {n: prints[n] for n in old}, REFERENCE)
@@ -42,6 +42,16 @@ def run(submissions, out_dir, archive=(), top=TOP):
     write_csv(report, Path(out_dir, "similarity.csv"))
     write_html(report, Path(out_dir, "similarity.html"), out_dir, top=top)
     return report
+
+
+def _fingerprinted(fingerprints, sub):
+    """``sub``'s fingerprints; one that cannot be fingerprinted gets none and a note, the class its report."""
+    try:
+        return fingerprints.submission(sub)
+    except (ValueError, RecursionError, MemoryError) as err:
+        sub.notes.append(f"{sub.name}: not compared ({type(err).__name__})")
+        sub.cells = {}
+        return fingerprints.submission(sub)
 
 
 def main(inputs, out_dir, archive=None, top=TOP):
@@ -73,5 +83,6 @@ def class_section(submissions, out_dir):
         from .report import section
         return section(run(submissions, out_dir))
     except Exception as err:  # noqa: BLE001 - the report must never stop grading
-        print(f"warning: similarity report skipped ({type(err).__name__}: {err})")
+        from ..grade.messages import visible
+        print(f"warning: similarity report skipped ({type(err).__name__}: {visible(err)})")
         return None

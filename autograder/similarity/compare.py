@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from copydetect.utils import winnow
+from scipy import sparse
 
 from .normalize import defined_names, given_bound, tokens
 
@@ -91,16 +92,20 @@ class Pair:
 
 
 def jaccard(prints, gid):
-    """The matrix of Jaccard indices of cell ``gid``'s fingerprint sets between all of ``prints`` (a list)."""
+    """The matrix of Jaccard indices of cell ``gid``'s fingerprint sets between all of ``prints`` (a list).
+
+    Membership is a sparse matrix: memory grows with the fingerprints there are, not with students x
+    distinct fingerprints.
+    """
     index, rows, cols = {}, [], []
     for row, p in enumerate(prints):
         for h in p.get(gid, ()):
             rows.append(row)
             cols.append(index.setdefault(h, len(index)))
-    member = np.zeros((len(prints), max(len(index), 1)), np.float32)
-    member[rows, cols] = 1
-    common = member @ member.T                      # exact: counts far below 2**24
-    size = member.sum(axis=1)
+    member = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                               shape=(len(prints), max(len(index), 1)))
+    common = (member @ member.T).toarray()          # exact: counts far below 2**24
+    size = np.asarray(member.sum(axis=1)).ravel()
     union = size[:, None] + size[None, :] - common
     return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
 

@@ -3,6 +3,9 @@ side) and the section of the class summary.
 
 It ranks and shows evidence; it does not judge.  A high score says that two students' written code
 has the same runs of tokens (after normalisation): a reason to read both notebooks, nothing more.
+Cells whose code was hidden in string literals are marked "obfuscated code" (compared as the code
+they hold), cells cut at the cap say so; every student has a row (the closest classmate), and student
+text is shown through :func:`autograder.grade.messages.visible`.
 """
 import csv
 import functools
@@ -14,14 +17,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..grade.atomic import write_file
+from ..grade.messages import visible
 from ..grade.summary import plural
 from .compare import K, line_runs, matched_lines
+from .written import MAX_CHARS, MAX_LINES
 
 NOTABLE = 0.5        # a cell score from which the cell is named as one to read...
 MIN_WEIGHT = 40      # ...if the reference has at least this many tokens to write in it
 KINDS = {"class": "classmate", "reference": "reference solution", "archive": "earlier term"}
 CAVEAT = ("A high score is a reason to read both notebooks side by side, not a finding: students who "
           "learned the same material write alike, short answers most of all.")
+OBFUSCATED = "obfuscated code"
+LISTED = 10  # students named per flag in the summary's section (similarity.csv has them all)
 
 
 @dataclass
@@ -47,6 +54,24 @@ class Report:
     @property
     def class_scores(self):
         return [p.overall for p in self.pairs if p.kind == "class"]
+
+    def obfuscated(self, name):
+        """``{grade_id: how}`` of ``name``'s cells whose code was hidden in string literals."""
+        return {gid: "; ".join(dict.fromkeys(c.hidden)) for gid, c in self.subs[name].cells.items() if c.hidden}
+
+    def cut(self, name):
+        """``{grade_id: what was cut}`` of ``name``'s cells cut at the cap."""
+        return {gid: c.cut for gid, c in self.subs[name].cells.items() if c.cut}
+
+    def closest(self):
+        """``{student: their highest-scoring class pair}`` (None for a student alone in the class)."""
+        found = dict.fromkeys(self.students)
+        for p in self.pairs:
+            if p.kind == "class":
+                for name in (p.a, p.b):
+                    if found.get(name, 0) is None:
+                        found[name] = p
+        return found
 
     def to_read(self, pair):
         """The cells of ``pair`` worth reading: score >= NOTABLE and enough to write (>= MIN_WEIGHT tokens)."""
@@ -76,11 +101,16 @@ def write_csv(report, path):
     text = io.StringIO(newline="")
     out = csv.writer(text)
     out.writerow(["rank", "student_a", "student_b", "compared_with", "overall", "cells_to_read"]
-                 + [f"score_{gid}" for gid in cells] + ["matched_lines_a", "matched_lines_b"])
+                 + [f"score_{gid}" for gid in cells] + ["matched_lines_a", "matched_lines_b",
+                                                        "obfuscated_cells_a", "obfuscated_cells_b",
+                                                        "cut_cells_a", "cut_cells_b"])
+    flags = {name: (" ".join(report.obfuscated(name)), " ".join(report.cut(name))) for name in report.subs}
     for rank, p in enumerate(report.pairs, 1):
         lines = report.lines(p)
         out.writerow([rank, p.a, p.b, p.kind, f"{p.overall:.3f}", " ".join(report.to_read(p))]
-                     + [f"{p.cells[gid]:.3f}" for gid in cells] + [_where(lines, 0), _where(lines, 1)])
+                     + [f"{p.cells[gid]:.3f}" for gid in cells] + [_where(lines, 0), _where(lines, 1),
+                                                                    flags[p.a][0], flags[p.b][0],
+                                                                    flags[p.a][1], flags[p.b][1]])
     write_file(path, text.getvalue())
 
 
@@ -105,9 +135,16 @@ def section(report, top=5):
     ref = sorted((p for p in report.pairs if p.kind == "reference"), key=lambda p: -p.overall)[:3]
     if ref:
         lines.append("  closest to the reference solution: " + ", ".join(f"{p.a} {p.overall:.2f}" for p in ref))
+    for what, flagged in ((f"{OBFUSCATED} (hidden in string literals, decoded and compared as code: a reason to "
+                           "read, not proof)", report.obfuscated),
+                          (f"cells cut at {MAX_LINES} lines / {MAX_CHARS:,} characters", report.cut)):
+        named = [f"{name} ({', '.join(cells)})" for name in report.students if (cells := flagged(name))]
+        if named:
+            more = f", and {len(named) - LISTED} more (similarity.csv)" if len(named) > LISTED else ""
+            lines.append(f"  {what}: {', '.join(named[:LISTED])}{more}")
     lines += [f"  note: {note}" for note in report.notes]
     lines.append("  " + CAVEAT)
-    return Section("\n".join(lines) + "\n", report.class_scores)
+    return Section(visible("\n".join(lines)) + "\n", report.class_scores)
 
 
 STYLE = """
@@ -124,28 +161,40 @@ pre .g { color: #999; }
 pre .m { background: #ffe08a; }
 pre i { color: #aaa; font-style: normal; }
 p.caveat { background: #eef4ff; padding: 6px 10px; border-left: 4px solid #4c72b0; }
+.flag { background: #c0392b; color: white; border-radius: 3px; padding: 0 4px; font-size: 11px; white-space: nowrap; }
+pre .note { color: #c0392b; font-style: italic; }
+table.all { border-collapse: collapse; font-size: 12px; }
+table.all td, table.all th { border-bottom: 1px solid #eee; padding: 1px 6px; text-align: left; }
 """
 
 
 def _e(text):
-    return html.escape(str(text), quote=True)
+    return html.escape(visible(text), quote=True)
 
 
-def _name(report, name, out_dir):
-    """A student's name, linked to their feedback when it is in the output folder."""
+def _flag(report, name):
+    return f' <span class="flag">{OBFUSCATED}</span>' if name in report.subs and report.obfuscated(name) else ""
+
+
+def _name(report, name, out_dir, flag=True):
+    """A student's name, linked to their feedback when it is in the output folder, marked if obfuscated."""
+    mark = _flag(report, name) if flag else ""
     if name in report.students and (Path(out_dir) / name / "feedback.html").is_file():
-        return f'<a href="{_e(quote(name))}/feedback.html">{_e(name)}</a>'
-    return _e(name)
+        return f'<a href="{_e(quote(name))}/feedback.html">{_e(name)}</a>{mark}'
+    return _e(name) + mark
 
 
 def _cell_html(sub, gid, matched):
     cell = sub.cells.get(gid)
     if cell is None:
         return "<p>(cell not compared)</p>"
-    rows = []
+    rows = [f'<span class="note">{OBFUSCATED}, shown decoded: {_e("; ".join(dict.fromkeys(cell.hidden)))}</span>']\
+        if cell.hidden else []
     for i, line in enumerate(cell.lines):
         kind = "m" if matched >> i & 1 else ("w" if i in cell.written else "g")
         rows.append(f'<span class="{kind}"><i>{i + 1:3d}</i> {_e(line)}</span>')
+    if cell.cut:
+        rows.append(f'<span class="note">[... {_e(cell.cut)}: the rest is not compared]</span>')
     return "<pre>" + "".join(rows) + "</pre>"
 
 
@@ -159,6 +208,25 @@ def _evidence(report, rank, p, out_dir):
                      f"<div><b>{_e(p.a)}</b>{_cell_html(report.subs[p.a], gid, lines[gid][0])}</div>"
                      f"<div><b>{_e(p.b)}</b>{_cell_html(report.subs[p.b], gid, lines[gid][1])}</div></div>")
     return "\n".join(parts)
+
+
+def _every_student(report, out_dir):
+    """One row per student: the closest classmate, the score, the cells to read, the closest to the
+    reference, and the student's flags (obfuscated, cut cells)."""
+    reference = {p.a: p.overall for p in report.pairs if p.kind == "reference"}
+    closest = report.closest()
+    rows = []
+    for name in sorted(report.students, key=lambda n: (-(closest[n].overall if closest[n] else 0), n)):
+        p = closest[name]
+        other = (p.b if p.a == name else p.a) if p else None
+        flags = [f"{OBFUSCATED}: {gid} ({how})" for gid, how in report.obfuscated(name).items()]
+        flags += [f"cut: {gid} ({what})" for gid, what in report.cut(name).items()]
+        rows.append(f'<tr><td>{_name(report, name, out_dir, flag=False)}</td>'
+                    f'<td>{_name(report, other, out_dir, flag=False) if other else "-"}</td>'
+                    f'<td>{p.overall if p else 0:.2f}</td><td>{_e(" ".join(report.to_read(p)) if p else "")}</td>'
+                    f'<td>{reference.get(name, 0):.2f}</td><td>{_e("; ".join(flags))}</td></tr>')
+    return ('<table class="all"><tr><th>student</th><th>closest classmate</th><th>overall</th>'
+            '<th>cells to read</th><th>vs reference</th><th>flags</th></tr>' + "".join(rows) + "</table>")
 
 
 def write_html(report, path, out_dir, top=20):
@@ -189,7 +257,10 @@ runs of {K} tokens, winnowed (copydetect, as MOSS does).  A cell's score is the 
 two have in common (Jaccard index); the overall score weighs each cell by how much there is to write in it:
 the tokens of the reference's answer (the small number under each cell's name).  A cell is highlighted
 when its score is at least {NOTABLE} and it has at least {MIN_WEIGHT} tokens to write: one-line answers
-converge naturally and are never highlighted on their own.</p>
+converge naturally and are never highlighted on their own.  Code hidden in string literals (<code>exec</code>
+or <code>compile</code> of a literal, base64 and similar encodings) is decoded and compared as the code it
+holds; such students are marked <span class="flag">{OBFUSCATED}</span>: a reason to read, not proof.  Each
+cell is compared up to {MAX_LINES} lines and {MAX_CHARS:,} characters; a cell cut there says so.</p>
 {f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""}
 <h2>Top {plural(len(shown), 'pair')}</h2>
 <table class="rank"><tr><th>#</th><th>student</th><th>with</th><th>who is</th><th>overall</th>{head}</tr>
@@ -197,6 +268,9 @@ converge naturally and are never highlighted on their own.</p>
 <h2>The shared code, side by side</h2>
 <p>Highlighted lines hold fingerprints both have; grey lines are given by the release.</p>
 {"".join(_evidence(report, rank, p, out_dir) for rank, p in enumerate(shown, 1))}
+<h2>Every student</h2>
+<p>Each student's closest classmate (every pair is in similarity.csv), closest first.</p>
+{_every_student(report, out_dir)}
 </body></html>
 """
     write_file(path, body)

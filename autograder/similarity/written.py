@@ -4,20 +4,57 @@ Cells are matched by nbgrader ``grade_id`` against the source notebook's solutio
 grader matches them (:mod:`autograder.notebook`).  A line of a submitted cell is *given* when a line
 diff pairs it with the same line (surrounding whitespace ignored) of the release's cell: signatures,
 comments, ``raise NotImplementedError()``, given helpers.  Every other non-blank line is *written*.
+
+Each cell is compared up to :data:`MAX_LINES` lines and :data:`MAX_CHARS` characters (the reference's
+longest cell has 53 lines and 2,272 characters); the rest is cut, and the cut is recorded (:attr:`Cell.cut`)
+and shown, so a notebook of megabytes costs no more than one at the cap.  Code hidden in string
+literals (``exec`` of a literal, base64, ...) is put back as code first (:mod:`.reveal`) and recorded
+(:attr:`Cell.hidden`).
 """
 import difflib
 from dataclasses import dataclass, field
 
 from .. import notebook, paths
+from .reveal import reveal
 
 REFERENCE = "(reference solution)"  # the reference's name: no student's (discover() never makes parentheses)
+MAX_LINES, MAX_CHARS = 300, 15_000   # of a cell compared; the rest is cut
 
 
 @dataclass
 class Cell:
     """One solution cell of one submission."""
-    lines: list                                  # the cell's source lines
+    lines: list                                  # the cell's source lines (code hidden in literals put back)
     written: frozenset = frozenset()             # indices of the lines the student wrote
+    hidden: list = field(default_factory=list)   # how code was hidden in string literals (:func:`.reveal.describe`)
+    cut: str = ""                                # what was cut at the cap, if anything
+
+
+def capped(text):
+    """``(text, what was cut or "")``: ``text`` up to :data:`MAX_LINES` lines and :data:`MAX_CHARS` characters."""
+    head, end = text[:MAX_CHARS], -1
+    for _ in range(MAX_LINES):
+        end = head.find("\n", end + 1)
+        if end < 0:
+            break
+    else:
+        head = head[:end]
+    if len(head) >= len(text.rstrip("\n")):
+        return text, ""
+    lines = text.count("\n") + (not text.endswith("\n"))
+    return head, (f"cut at {len(head):,} of {len(text):,} characters, line {head.count(chr(10)) + 1:,} "
+                  f"of {lines:,}")
+
+
+def make_cell(text, given):
+    """The :class:`Cell` of a solution cell's ``text``, against the release's lines ``given``."""
+    text, cut = capped(text)
+    text, hidden = reveal(text)
+    if hidden:
+        text, more = capped(text)
+        cut = cut or more
+    lines = text.splitlines()
+    return Cell(lines, written(lines, given), hidden, cut)
 
 
 @dataclass
@@ -87,8 +124,7 @@ class Template:
         ref_cells = solution_cells(source_nb)
         reference = Submission(REFERENCE)
         for gid, text in ref_cells.items():
-            lines = text.splitlines()
-            reference.cells[gid] = Cell(lines, written(lines, given.get(gid, [])))
+            reference.cells[gid] = make_cell(text, given.get(gid, []))
         return cls(given, reference, code_cells(source_nb), code_cells(release_nb))
 
     @property
@@ -114,11 +150,9 @@ class Template:
                 sub.notes.append(f"{name}: cell '{gid}' is missing or not a code cell; not compared")
                 continue
             try:
-                lines = cell_text(cell).splitlines()
+                sub.cells[gid] = make_cell(cell_text(cell), self.given.get(gid, []))
             except NotText as err:
                 sub.notes.append(f"{name}: cell '{gid}' not compared: {err}")
-                continue
-            sub.cells[gid] = Cell(lines, written(lines, self.given.get(gid, [])))
         return sub
 
 

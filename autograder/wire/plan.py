@@ -38,7 +38,8 @@ def launch_env(environ):
 
 @dataclass
 class Limits:
-    memory_bytes: int = 6 * 2**30
+    memory_bytes: int = 6 * 2**30  # address space per process (RLIMIT_AS): TensorFlow reserves far more than it uses
+    sandbox_memory_bytes: int = 2 * 2**30  # memory of all the sandbox's processes together (cgroup, else sampled)
     cpu_seconds: int = 600
     file_bytes: int = 64 * 2**20
     processes: int = 512  # per sandbox uid; threads count too, TensorFlow starts a few dozen
@@ -50,6 +51,7 @@ class Plan:
     limits: Limits = field(default_factory=Limits)
     files: list = field(default_factory=list)  # host files copied into the working directory
     network: bool = False
+    cgroup: dict = field(default_factory=dict)  # the group the judge made for this sandbox (worker.cgroups), if any
 
     def to_json(self):
         return json.dumps(asdict(self))
@@ -58,4 +60,4 @@ class Plan:
     def from_json(cls, text):
         data = json.loads(text)
         return cls(limits=Limits(**data.get("limits", {})), files=data.get("files", []),
-                   network=data.get("network", False))
+                   network=data.get("network", False), cgroup=data.get("cgroup", {}))

@@ -169,6 +169,12 @@ def check_reply(reply):
     return clean
 
 
+def ended_reply(error, message):
+    """The reply a sandbox's init sends when it ends the sandbox (e.g. over its memory budget): ``ended``
+    tells the judge that the channel is finished, so the next request starts a new worker."""
+    return {"ok": False, "error": error, "message": message, "traceback": "", "output": "", "ended": True}
+
+
 def check_hello(hello):
     """The worker's hello, validated: an object with an ``isolation`` object (what confines it)."""
     if not (isinstance(hello, dict) and isinstance(hello.get("isolation"), dict)):

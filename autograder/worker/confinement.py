@@ -14,6 +14,7 @@ import stat
 import sys
 from contextlib import contextmanager
 
+from ..wire import cgroups
 from . import syscalls
 
 #: What the sandbox unshares (mount, UTS, IPC, pid, network).
@@ -42,9 +43,19 @@ def probe():
     return "uid" if os.geteuid() == 0 else "none"
 
 
-def _describe(missing, allowlist_root, uid, filtered, limits):
+def _budgets(kind, autogroup):
+    """How the sandbox's budgets hold for all its processes: ``kind`` "cgroup", "sampled" or None."""
+    if kind == "cgroup":
+        return "cgroup per sandbox (memory, processes, CPU share)"
+    cpu = "CPU by autogroup" if autogroup else "NO CPU share per sandbox"
+    if kind == "sampled":
+        return f"no cgroup: memory sampled and processes capped per sandbox uid, {cpu}"
+    return f"NO memory or process budget per sandbox, {cpu}"
+
+
+def _describe(missing, allowlist_root, uid, filtered, limits, budgets):
     parts = [uid and f"uid {uid}" or "NO uid switch (runs as the instructor)",
-             "seccomp" if filtered else "NO syscall filter", "rlimits" if limits else "NO rlimits"]
+             "seccomp" if filtered else "NO syscall filter", "rlimits" if limits else "NO rlimits", budgets]
     if not missing and allowlist_root and uid and filtered and limits:
         return "isolation: " + ", ".join(["namespaces+allowlist root", *parts])
     grade = "DEGRADED" if uid else "NONE"
@@ -63,15 +74,20 @@ def line(iso, per_sandbox=False):
     uid = user.split()[1] if user.startswith("uid ") and "unprivileged" in user else None
     missing = [name for name, note in iso.get("namespaces", {}).items()
                if not str(note).startswith(("own", "host (the plan"))]
+    budgets = iso.get("budgets", {})
+    kind = ("cgroup" if str(budgets.get("mechanism", "")).startswith("cgroup") else
+            "sampled" if "sampled" in str(budgets.get("memory", "")) else None)
     return _describe(missing, isinstance(iso.get("filesystem"), dict), uid and ("per sandbox" if per_sandbox else uid),
-                     isinstance(iso.get("syscalls"), dict), bool(iso.get("limits")))
+                     isinstance(iso.get("syscalls"), dict), bool(iso.get("limits")),
+                     _budgets(kind, str(budgets.get("cpu", "")).startswith("the kernel's autogroup")))
 
 
 def expected_line(mode):
     """The line a run in ``mode`` (of :func:`probe`) will report, said before any worker starts."""
     missing = [] if mode == "namespaces" else ["pid", "mount", "network", "ipc", "uts"]  # the sandbox's order
+    kind = "cgroup" if cgroups.probe() else "sampled" if mode != "none" else None
     return _describe(missing, mode == "namespaces", mode != "none" and "per sandbox",
-                     syscalls.seccomp is not None, True)
+                     syscalls.seccomp is not None, True, _budgets(kind, cgroups.autogroup()))
 
 
 def is_degraded(text):

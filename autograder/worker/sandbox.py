@@ -11,6 +11,13 @@ a fresh worker, and the forked child calls :func:`run_init`.  The process struct
         └── server     drops to the sandbox uid with limits and a clean environment, loads the
                        syscall filter (:mod:`.syscalls`), then serves
 
+Budgets hold for the whole sandbox, all its processes together: the init first joins the cgroup the
+judge made for it (:mod:`autograder.wire.cgroups`: memory, process count, an equal CPU share) and ends the whole
+sandbox at its first OOM kill.  Without a cgroup the init samples the memory of the sandbox uid's
+processes every :data:`SAMPLE_S` seconds and ends the sandbox over the budget, ``RLIMIT_NPROC`` caps
+the uid's processes, and the kernel's autogroup (each sandbox is a session) shares the CPU.  Either
+way the judge's pending request is answered "MemoryError" by the init, marked as the sandbox's end.
+
 The new root is an empty read-only tmpfs holding only: read-only binds of the system folders, the
 Python installation and the virtual environment (at their host paths), the /etc and /sys files that
 Python and TensorFlow read after confinement; private size-limited tmpfs mounts for /tmp, /var/tmp,
@@ -34,6 +41,7 @@ import socket
 import sys
 import tempfile
 
+from ..wire import cgroups, protocol
 from ..wire.plan import SANDBOX_HOME, launch_env, sandbox_env
 from . import syscalls
 
@@ -55,6 +63,7 @@ HOST_FILES = ("/etc/ld.so.cache", "/sys/devices/system/cpu/online")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SCRATCH = ("/tmp", "/var/tmp", "/dev/shm", SANDBOX_HOME)
 OLD, NEW = "/oldroot", "/newroot"  # where the host's root and the sandbox's root sit while building
+WATCH_S, SAMPLE_S = 0.1, 0.2  # how often the init reads the cgroup's OOM count / samples the memory without one
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -249,10 +258,13 @@ def _send_pidfd(sock):
 def _init(sock, plan, pid_note, serve):
     _close_all_but(sock)  # e.g. a zygote's listening socket
     _send_pidfd(sock)
-    os.setsid()
+    os.setsid()  # a session of its own: the kernel's autogroup shares the CPU between sessions
+    group, budgets = _join_group(plan)  # first: the host's cgroup file system is still there
     uid, how = _choose_uid()
     iso = {"user": f"uid {uid} (unprivileged, {how}; at most {plan.limits.processes} processes)"
            if uid is not None else how}
+    over_budget = _memory_watch(plan.limits, group, uid, budgets)
+    iso["budgets"] = budgets
     namespaces = _unshare_namespaces(plan, pid_note)
     iso["network"] = ("none (private network namespace)" if namespaces["network"] == "own"
                       else f"allowed: {namespaces['network']}")
@@ -269,17 +281,117 @@ def _init(sock, plan, pid_note, serve):
         host_home = _host_home(files, uid)
         iso["filesystem"] = f"NOT confined ({namespaces['mount']}): the host's, working directory {host_home}"
 
+    _oom_score(-1000)  # over the budget the kernel kills a process of the sandbox, never the one that ends it
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # orphans re-parented to this init are reaped
     server = os.fork()
     if server == 0:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _oom_score(0)
         _serve_confined(sock, plan, uid, host_home or SANDBOX_HOME, iso, serve)
         os._exit(0)
-    _wait_for_end(sock, server)
-    if not namespaces["pid"].startswith("own") and uid is not None:
+    ended = _wait_for_end(sock, server, over_budget)
+    own_pids = namespaces["pid"].startswith("own")
+    if ended:
+        _end_sandbox(own_pids, uid)
+        _say_ended(sock, ended)
+    elif not own_pids and uid is not None:
         _kill_uid(uid)
     if host_home:
         shutil.rmtree(host_home, ignore_errors=True)
+
+
+# -- budgets of the whole sandbox -----------------------------------------------------------------
+def _join_group(plan):
+    """Join the plan's cgroup; ``(group or None, the budgets part of the isolation dict)``."""
+    group = cgroups.Group.from_plan(plan.cgroup)
+    if group is not None:
+        try:
+            cgroups.join(group)
+            note = cgroups.describe(group.version, plan.limits)
+            return group, {"mechanism": note, "memory": "the cgroup's limit (at its first OOM kill the whole "
+                           "sandbox is ended)", "processes": "the cgroup's pids.max", "cpu": "the cgroup's CPU share"}
+        except OSError as err:
+            why = f"joining it failed: {err.strerror or err}"
+    else:
+        why = plan.cgroup.get("note", "the judge made none")
+    mib = plan.limits.sandbox_memory_bytes // 2**20
+    return None, {"mechanism": f"NO cgroup ({why})",
+                  "memory": f"{mib} MiB for all its processes together, sampled every {SAMPLE_S:g} s "
+                            "(over it the whole sandbox is ended)",
+                  "processes": f"{plan.limits.processes} per sandbox uid (RLIMIT_NPROC)", "cpu": _autogroup()}
+
+
+def _autogroup():
+    return ("the kernel's autogroup: the sandbox is a session of its own" if cgroups.autogroup() else
+            "NOT separated (no cgroup, no autogroup): its processes compete with every other process")
+
+
+def _memory_watch(limits, group, uid, budgets):
+    """``(seconds, check)`` for :func:`_wait_for_end`: ``check()`` says why the sandbox must end (it went over
+    its memory budget) or None; None where nothing can be watched."""
+    mib = limits.sandbox_memory_bytes // 2**20
+    reason = (f"the sandbox went over its memory budget ({mib} MiB for all its processes together) and "
+              "was ended")
+    if group is not None:
+        fd = os.open(cgroups.oom_file(group), os.O_RDONLY)  # kept: the cgroup file system is gone after pivot
+        return WATCH_S, lambda: reason if cgroups.oom_kills(fd) else None
+    if uid is None:
+        budgets["memory"] = "NOT bounded (no cgroup and no sandbox uid to sample)"
+        return None
+    return SAMPLE_S, lambda: reason if _resident(uid) > limits.sandbox_memory_bytes else None
+
+
+def _resident(uid):
+    """Bytes of memory the processes of ``uid`` use: their proportional share (Pss) where it can be read,
+    else their own resident anonymous and shared memory (which counts pages shared after a fork in each)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                status = dict(line.split(":", 1) for line in f)
+            if int(status["Uid"].split()[0]) != uid:
+                continue
+            try:
+                with open(f"/proc/{entry}/smaps_rollup") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line and not line[0].isdigit())
+                total += int(fields["Pss"].split()[0]) * 1024
+            except (OSError, KeyError, ValueError):  # no CAP_SYS_PTRACE (a container): the status file
+                total += sum(int(status.get(k, "0 kB").split()[0]) * 1024 for k in ("RssAnon", "RssShmem"))
+        except (OSError, KeyError, ValueError):  # it exited meanwhile
+            continue
+    return total
+
+
+def _oom_score(value):
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass
+
+
+def _end_sandbox(own_pids, uid):
+    """Kill every process of the sandbox but this init, and wait until they are gone."""
+    if own_pids:
+        os.kill(-1, signal.SIGKILL)  # pid 1 of the namespace: every other process in it
+    elif uid is not None:
+        _kill_uid(uid)
+    try:
+        while True:
+            os.waitpid(-1, 0)  # SIGCHLD ignored: returns (ECHILD) once every child has exited
+    except ChildProcessError:
+        pass
+
+
+def _say_ended(sock, reason):
+    """Answer the judge's pending (or next) request: the sandbox has ended, and why."""
+    try:
+        sock.settimeout(2.0)
+        protocol.send(sock, protocol.ended_reply("MemoryError", reason))
+    except OSError:
+        pass
 
 
 def _unshare_namespaces(plan, pid_note):
@@ -324,22 +436,29 @@ def _host_home(files, uid):
     return home
 
 
-def _wait_for_end(sock, server):
-    """Block until the server exits or the judge's end of the channel is closed."""
+def _wait_for_end(sock, server, watch=None):
+    """Block until the server exits or the judge's end of the channel is closed; with ``watch``
+    (``(seconds, check)``), call ``check()`` that often and return what it says first (a reason to end)."""
     poller = select.poll()
     poller.register(sock.fileno(), select.POLLRDHUP)
+    every, check = watch or (None, lambda: None)
     try:
         poller.register(os.pidfd_open(server), select.POLLIN)
     except ProcessLookupError:  # it has ended already
-        return
+        return None
     except OSError:  # no pidfds here: look at the server between polls of the channel
         while not poller.poll(200):
             try:
                 os.kill(server, 0)
             except ProcessLookupError:
-                return
-        return
-    poller.poll()
+                return None
+            if ended := check():
+                return ended
+        return None
+    while not poller.poll(None if every is None else every * 1000):
+        if ended := check():
+            return ended
+    return check()
 
 
 def _kill_uid(uid):
@@ -427,7 +546,8 @@ def _serve_confined(sock, plan, uid, home, iso, serve):
     iso["syscalls"] = syscalls.install(network=plan.network)
     if isinstance(iso["syscalls"], dict) and not plan.network and not iso["network"].startswith("none"):
         iso["network"] = f"none (the syscall filter refuses sockets other than AF_UNIX; namespace {iso['network']})"
-    iso["limits"] = {"memory_mib": lim.memory_bytes // 2**20, "cpu_s": lim.cpu_seconds,
+    iso["limits"] = {"memory_mib": lim.memory_bytes // 2**20, "sandbox_memory_mib": lim.sandbox_memory_bytes // 2**20,
+                     "cpu_s": lim.cpu_seconds,
                      "file_mib": lim.file_bytes // 2**20, "processes": lim.processes}
     iso["environment"] = sorted(env)
     serve(sock, {"pid": os.getpid(), "workdir": home, "isolation": iso})

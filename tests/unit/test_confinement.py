@@ -10,23 +10,34 @@ from autograder.worker import confinement
 FULL = {"user": "uid 200123 (unprivileged, from the uid counter; at most 512 processes)",
         "namespaces": {"pid": "own: every process ...", "mount": "own", "network": "own", "ipc": "own", "uts": "own"},
         "filesystem": {"root": "allowlist: ..."}, "syscalls": {"filter": "seccomp ..."},
-        "limits": {"memory_mib": 6144}}
+        "limits": {"memory_mib": 6144},
+        "budgets": {"mechanism": "cgroup v1 per sandbox: ...", "memory": "the cgroup's limit ...", "cpu": "..."}}
 NO_NAMESPACES = {**FULL, "namespaces": {name: "NOT isolated ([Errno 1] Operation not permitted)"
                                         for name in FULL["namespaces"]},
-                 "filesystem": "NOT confined (...): the host's, working directory /run/nice-sandboxes/x"}
+                 "filesystem": "NOT confined (...): the host's, working directory /run/nice-sandboxes/x",
+                 "budgets": {"mechanism": "NO cgroup (cgroup v1 refused (Read-only file system))",
+                             "memory": "2048 MiB for all its processes together, sampled every 0.2 s (...)",
+                             "cpu": "the kernel's autogroup: the sandbox is a session of its own"}}
 NOTHING = {**NO_NAMESPACES, "user": "uid 1000 (not root: could not switch user)", "syscalls": "NOT filtered (...)"}
 
 
-def test_full_isolation_is_one_plain_line():
-    assert confinement.line(FULL) == "isolation: namespaces+allowlist root, uid 200123, seccomp, rlimits"
+CGROUP = "cgroup per sandbox (memory, processes, CPU share)"
+SAMPLED = "no cgroup: memory sampled and processes capped per sandbox uid, CPU by autogroup"
+
+
+def test_full_isolation_is_one_plain_line(monkeypatch):
+    monkeypatch.setattr(confinement.cgroups, "probe", lambda: True)
+    assert confinement.line(FULL) == f"isolation: namespaces+allowlist root, uid 200123, seccomp, rlimits, {CGROUP}"
     assert confinement.line(FULL, per_sandbox=True) == confinement.expected_line("namespaces") == \
-        "isolation: namespaces+allowlist root, uid per sandbox, seccomp, rlimits"
+        f"isolation: namespaces+allowlist root, uid per sandbox, seccomp, rlimits, {CGROUP}"
     assert not confinement.is_degraded(confinement.line(FULL))
 
 
-def test_degraded_isolation_says_so_first():
+def test_degraded_isolation_says_so_first(monkeypatch):
+    monkeypatch.setattr(confinement.cgroups, "probe", lambda: False)
+    monkeypatch.setattr(confinement.cgroups, "autogroup", lambda: True)
     line = confinement.line(NO_NAMESPACES)
-    assert line == ("isolation: DEGRADED — uid 200123, seccomp, rlimits; "
+    assert line == (f"isolation: DEGRADED — uid 200123, seccomp, rlimits, {SAMPLED}; "
                     "no pid/mount/network/ipc/uts namespaces, the host's filesystem")
     assert confinement.line(NO_NAMESPACES, per_sandbox=True) == confinement.expected_line("uid")
     assert confinement.line(NOTHING).startswith("isolation: NONE — NO uid switch (runs as the instructor), "

@@ -69,9 +69,22 @@ def test_output_files_and_unsafe_names_are_renamed_visibly(original):
     assert re.fullmatch(r"[A-Za-z0-9_.-]*~[0-9a-f]{6}", name) and not name.startswith((".", "-"))
 
 
-@pytest.mark.parametrize("original", ["alice", "john.doe", "a_b-2", "X9"])
+@pytest.mark.parametrize("original", ["alice", "john.doe", "a_b-2", "x9"])
 def test_safe_names_are_kept(original):
     assert student_name(original) == (original, None)
+
+
+def test_names_that_differ_only_in_case_never_share_a_folder(tmp_path):
+    """On a file system that ignores case (macOS, Windows) Ana/ and ana/ would be one folder: names that differ
+    only in case, in one run or beside a folder already in the output, get the hash form; capitals alone do not."""
+    found = discover([str(_tree(tmp_path, "Ana", "ana", "ANA", "aNa", "Bob"))])
+    names = _names(found)
+    assert len({n.casefold() for n in names}) == 5 and "Bob" in names, names
+    assert all(re.fullmatch(r"[aA][nN][aA]~[0-9a-f]{6}", n) for n in names if n != "Bob"), names
+    assert sum("but for capitals" in note for note in found.notes) == 4
+    regrade = discover([str(tmp_path / "submitted" / "Ana")], existing=["ana"])  # an earlier run's ana/ is there
+    assert _names(regrade) == [names[0]]  # the name the class run gave, not Ana/ inside ana/
+    assert _names(discover([str(tmp_path / "submitted" / "Bob")], existing=["Bob"])) == ["Bob"]  # its own folder
 
 
 def test_a_student_named_like_an_output_file(tmp_path):

@@ -1,8 +1,14 @@
 """What students read of a failure: no colour codes, no grader introspection, notes once, their own lines."""
 import json
 
-from autograder.grade.messages import notebook_notes, student_message, submission_cells
+import sys
+from pathlib import Path
+
+from autograder.grade.messages import notebook_notes, student_message, submission_cells, visible
 from autograder.results import file_sha256
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from hostile_text import HOSTILE, INVISIBLE, unclean  # noqa: E402
 
 WORKER = {"problems": {"log_likelihood": "cell 'log_likelihood' is missing from the submission"},
           "load_status": {"setup": "ok", "train_loop": "NameError: name 'nll_loss' is not defined"}}
@@ -39,3 +45,16 @@ def test_submission_cells_only_for_the_graded_file(tmp_path):
     cells = submission_cells(nb, file_sha256(nb))
     assert "setup" in cells  # locked source cells come from the source notebook
     assert submission_cells(nb, "0" * 64) == {} and submission_cells(tmp_path / "gone.ipynb") == {}
+
+
+def test_escapes_go_and_control_characters_show():
+    assert visible(HOSTILE) == "<U+202E>evil<U+202C> red score: 0\nscore: 38\nline\\x08\\x00\\x07<U+2066>end"
+    assert not INVISIBLE.search(visible(HOSTILE))
+    assert visible("tab\tand\nnewline stay; ünïcode too") == "tab\tand\nnewline stay; ünïcode too"
+    assert visible("\x1b]8;;http://e.vil\x07link\x1b]8;;\x07") == "link"  # a hyperlink: its text stays
+
+
+def test_every_message_a_student_reads_passes_the_sanitizer():
+    worker = {"problems": {"x": f"cell 'x' is missing {HOSTILE}"}, "load_status": {"y": f"ValueError: {HOSTILE}"}}
+    texts = notebook_notes(worker, error=f"judge exited: {HOSTILE}") + [student_message(f"ValueError: {HOSTILE}")]
+    assert not any(map(unclean, texts)), texts

@@ -1,14 +1,19 @@
 """The feedback students read and the Gradescope results, from results built directly."""
 import json
+import sys
+from pathlib import Path
 
 from _results import result
 
 from autograder.grade.report import (feedback_html, feedback_markdown, gradescope_json, manual_points, points_note,
-                                     write_outputs)
+                                     summary_table, write_outputs)
 from autograder.notebook import manual_points as notebook_manual_points, read_notebook
 from autograder.results import NOTES
 from autograder import paths, secret
 from autograder.version import grader_version
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from hostile_text import HOSTILE, unclean  # noqa: E402
 
 NOTE = "cell 'log_likelihood' is missing from the submission (deleted or its id changed)"
 WORKER = {"problems": {"log_likelihood": NOTE}, "load_status": {}}
@@ -42,6 +47,17 @@ def test_messages_are_plain_text_without_grader_introspection():
         assert "\x1b" not in text and "\\u001b" not in text
         assert "assert 0.5" not in text and "AssertionError" not in text
     assert "expected <1e-4, got 0.5" in feedback_markdown(r, 5)
+
+
+def test_no_escape_or_control_character_reaches_any_output():
+    r = result("eve", failed=("test_b",), messages={"test_b": f"ValueError: {HOSTILE}"},
+               worker={"load_status": {"x": f"RuntimeError: {HOSTILE}"}})
+    refused = result("mallory", failed=("test_a", "test_b", "test_c"), error=f"notebook refused: {HOSTILE}")
+    gs = gradescope_json(r, 5)
+    for text in (feedback_markdown(r, 5), feedback_html(r, 5), gs["output"], *(t["output"] for t in gs["tests"]),
+                 summary_table([r, refused])):
+        assert not unclean(text), text
+    assert "<U+202E>evil" in feedback_markdown(r, 5)  # shown, not hidden
 
 
 def test_score_and_what_it_covers_everywhere():

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import ROOT
-from autograder.judge.client import Worker, default_plan
+from autograder.judge.client import Worker, WorkerError, default_plan
+from autograder.wire import cgroups
 from autograder.worker.sandbox import HOMES
 from autograder.wire.names import ZYGOTE_ENV
 from autograder.wire.plan import LAUNCH_ENV, SANDBOX_HOME, Limits, Plan, launch_env, sandbox_env
@@ -206,8 +207,38 @@ def _channels(shared):
     works["F_GETFL"] = call(lambda: fcntl.fcntl(fd, fcntl.F_GETFL))
     return {"refused": found, "works": works}
 
+def _hold_memory(spec):
+    """``[children, mib]``: that many children each hold ``mib`` MiB (written) and sleep; returns a second after
+    all hold it (a sampled budget sees it within that second)."""
+    children, mib = spec
+    r, w = os.pipe()
+    for _ in range(children):
+        if os.fork() == 0:
+            block = b"x" * (mib * 2**20)
+            os.write(w, b"!")
+            time.sleep(3600)
+            os._exit(0)
+    held = 0
+    while held < children:
+        held += len(os.read(r, children))
+    time.sleep(1)
+    return "holding"
+
+def _spawn(limit):
+    """Fork sleeping children until ``limit`` or a refusal: ``[children started, errno or None]``."""
+    started = 0
+    try:
+        for _ in range(limit):
+            if os.fork() == 0:
+                time.sleep(3600)
+                os._exit(0)
+            started += 1
+    except OSError as err:
+        return [started, err.errno]
+    return [started, None]
+
 PROBES = {"walk": _walk, "read": _read, "fill": _fill, "environment": _environment, "processes": _processes,
-          "drop": _drop, "look": _look, "forker": _forker,
+          "drop": _drop, "look": _look, "forker": _forker, "hold_memory": _hold_memory, "spawn": _spawn,
           "channels": _channels}
 
 def outlier_score(probe, arg):
@@ -244,9 +275,9 @@ def sandbox(zygotes, monkeypatch):
     """``sandbox(kind="normal")``: a started worker with the probe loaded; closed at the end."""
     workers = []
 
-    def start(kind="normal"):
+    def start(kind="normal", **limits):
         monkeypatch.setenv(ZYGOTE_ENV, zygotes[kind])
-        plan = Plan(limits=Limits(tmpfs_bytes=TMPFS), files=default_plan().files)
+        plan = Plan(limits=Limits(tmpfs_bytes=TMPFS, **limits), files=default_plan().files)
         worker = Worker(SimpleNamespace(cells=[{"grade_id": "probe", "code": PROBE}], problems={}), plan=plan)
         workers.append(worker)
         worker.start()
@@ -418,3 +449,46 @@ def test_syscall_filter_refuses_every_shared_kernel_object(sandbox, kind):
     assert seen["refused"] == expected
     assert seen["works"] == {"socketpair": "allowed", "thread": "allowed", "subprocess": "allowed",
                              "F_GETFL": "allowed"}
+
+
+def _no_cgroup(monkeypatch):
+    """The judge cannot make cgroups, as in a container whose cgroup file system is read-only."""
+    monkeypatch.setattr(cgroups, "create", lambda limits: (None, "refused by the test"))
+
+
+@pytest.mark.parametrize("kind", ["normal", "no_namespaces", "no_cgroup"])
+def test_memory_budget_holds_for_all_processes_together(sandbox, kind, monkeypatch):
+    """Four children holding 64 MiB each, under a budget of 160 MiB: the whole sandbox is ended, and says why."""
+    if kind == "no_cgroup":
+        _no_cgroup(monkeypatch)
+    worker = sandbox("normal" if kind == "no_cgroup" else kind, sandbox_memory_bytes=160 * 2**20)
+    uid, group = _uid(worker), worker.group
+    budgets = worker.isolation["budgets"]
+    if kind == "no_cgroup":
+        assert budgets["mechanism"] == "NO cgroup (refused by the test)" and "sampled" in budgets["memory"]
+    else:
+        assert budgets["mechanism"].startswith("cgroup v") and group is not None
+    with pytest.raises(WorkerError) as raised:
+        probe(worker, "hold_memory", [4, 64])
+    assert raised.value.message.startswith("MemoryError: the sandbox went over its memory budget (160 MiB")
+    assert any("was ended during 'func'" in e for e in worker.events), worker.events
+    assert worker.sock is None and worker.group is None  # closed: the next request starts a new sandbox
+    assert not [p for p in _host_processes().values() if p[1] == uid and p[2] != "Z"]
+    assert not group or not any(os.path.exists(folder) for folder in group.folders)
+    assert probe(worker, "hold_memory", [1, 16]) == "holding"  # a new sandbox, within the budget
+
+
+def test_every_process_is_in_the_sandboxs_cgroup_and_it_is_removed_at_close(sandbox):
+    worker = sandbox(processes=64)
+    uid, folders = _uid(worker), worker.group.folders
+    assert worker.isolation["budgets"]["mechanism"].startswith("cgroup v")
+    started, code = probe(worker, "spawn", 200)
+    assert code == errno.EAGAIN and 32 < started < 64, (started, code)  # the server's threads count too
+    members = [pid for pid, p in _host_processes().items() if p[1] == uid]
+    assert len(members) > started
+    for pid in members:
+        with open(f"/proc/{pid}/cgroup") as f:
+            assert f.read().count(cgroups.PREFIX) == len(folders), pid  # every hierarchy's group
+    worker.close()
+    assert not any(os.path.exists(folder) for folder in folders)
+    assert not cgroups.sweep()

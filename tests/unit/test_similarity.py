@@ -4,11 +4,14 @@ independent answers rank below both, the release scores 0, hostile notebooks get
 The class is built here from the release notebook and two independently written sets of answers
 (tests/fixtures/similarity_class.py), and the reference with one correct alternative of the bug bank.
 """
+import base64
+import codecs
 import csv
 import json
 import re
 import subprocess
 import sys
+import zlib
 
 import pytest
 
@@ -18,9 +21,11 @@ from autograder.grade.report import grades_row
 from autograder import cli
 from autograder.grade.summary import write_summary
 from autograder.similarity import class_section, run
+from autograder.similarity.report import section
 from autograder.similarity.compare import Fingerprinter
 from autograder.similarity.normalize import tokens
-from autograder.similarity.written import REFERENCE, Template
+from autograder.similarity.reveal import reveal
+from autograder.similarity.written import MAX_CHARS, MAX_LINES, REFERENCE, Template
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 import make_submissions as bank  # noqa: E402
@@ -207,3 +212,68 @@ def test_an_export_is_compared_once_per_group_and_any_export_is_an_archive(tmp_p
     archived = {(r["student_a"], r["student_b"]): float(r["overall"]) for r in rows if r["compared_with"] == "archive"}
     assert archived[("Ana_Silva-1001", "archive:silvaana-2001")] == 1.0  # both hand in the reference
     assert archived[("Ana_Silva-1001", "archive:silvaana-2002")] == 0  # the untouched release: nothing written
+
+
+def test_code_hidden_in_string_literals_compares_as_the_code_it_holds(tmp_path):
+    """ana's answers verbatim, wrapped in exec(compile('...')) and base64-encoded rank together; all are marked."""
+    ana = sc.fill(sc.ANA)
+    students = {"ana": ana, "ana_copy": ana, "eve": sc.wrapped(ana, sc.exec_wrapped),
+                "fay": sc.wrapped(ana, sc.base64_wrapped), "cho": sc.fill(sc.CHO)}
+    report = run([(n, sc.write(nb, tmp_path / f"{n}.ipynb")) for n, nb in students.items()], tmp_path / "out")
+    verbatim = _pair(report, "ana", "ana_copy").overall
+    assert verbatim == 1.0 and _pair(report, "ana", "eve").overall >= 0.95 * verbatim
+    assert _pair(report, "ana", "fay").overall >= 0.95 * verbatim and _pair(report, "eve", "fay").overall >= 0.95
+    assert {p.a for p in report.pairs[:6]} | {p.b for p in report.pairs[:6]} == {"ana", "ana_copy", "eve", "fay"}
+    assert set(report.obfuscated("eve")) == set(report.obfuscated("fay")) == set(sc.ANA)
+    assert not report.obfuscated("ana") and not report.obfuscated("cho")
+    assert "base64 in a string literal" in report.obfuscated("fay")["coupling_layer"]
+    row = next(r for r in csv.DictReader(open(tmp_path / "out" / "similarity.csv")) if {r["student_a"], r["student_b"]}
+               == {"ana", "eve"})
+    assert set((row["obfuscated_cells_a"] + " " + row["obfuscated_cells_b"]).split()) == set(sc.ANA)
+    page = (tmp_path / "out" / "similarity.html").read_text()
+    assert page.count('<span class="flag">obfuscated code</span>') >= 2 and "shown decoded" in page
+    assert "obfuscated code (hidden in string literals" in section(report).text
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda c: f"exec({c!r})", lambda c: f"eval(compile({c!r}, 'x', 'exec'))",
+    lambda c: f"import base64, zlib\nexec(zlib.decompress(base64.b64decode({base64.b64encode(zlib.compress(c.encode()))!r})))",
+    lambda c: f"exec(bytes.fromhex({c.encode().hex()!r}).decode())", lambda c: f"exec({c[::-1]!r}[::-1])",
+    lambda c: f"import codecs\nexec(codecs.decode({codecs.encode(c, 'rot13')!r}, 'rot13'))",
+    lambda c: f"exec({c[:15]!r} + {c[15:]!r})", lambda c: f"exec({sc.exec_wrapped(c)!r})",
+    lambda c: f"if True:\n    _src = {base64.b85encode(c.encode()).decode()!r}\n    exec(base64.b85decode(_src))"])
+def test_every_wrapping_is_undone(wrap):
+    code = "def forward(self, x):\n    keep, change = self.split_halves(x)\n    return keep + change\n"
+    text, found = reveal(wrap(code))
+    assert "def forward(self, x):" in text and "return keep + change" in text and found, (text, found)
+    assert "keep, change = self.split_halves(x)" in text
+
+
+def test_text_that_is_not_code_stays_a_string():
+    text = 'x = tfd.Normal(0.0, 1.0, name="the normal prior of every dimension")\nraise ValueError("parity must be 0 or 1, not 2")\n'
+    assert reveal(text) == (text.rstrip("\n"), []) or reveal(text) == (text, [])
+    bomb = base64.b64encode(zlib.compress(b"x = 1\n" + b"#" * 50_000_000)).decode()  # 50 MB when unpacked
+    text, found = reveal(f"exec(zlib.decompress(base64.b64decode({bomb!r})))")
+    assert found == ["zlib, base64 in a string literal"] and len(text) <= 15_000  # unpacking stops at the cap
+
+
+def test_a_notebook_of_megabytes_is_cut_and_costs_no_more_than_one_at_the_cap(tmp_path):
+    """240,000 lines (2 MB) in one cell beside normal students: a fresh process stays small, the report is
+    written for everyone, and the cut is shown."""
+    students = {"ana": sc.fill(sc.ANA), "cho": sc.fill(sc.CHO), "bomb": sc.bomb(sc.fill(sc.ANA))}
+    files = [(n, sc.write(nb, tmp_path / "in" / f"{n}.ipynb")) for n, nb in students.items()]
+    code = ("import json, sys; from autograder.similarity import run\n"  # VmHWM: ru_maxrss outlives exec
+            "report = run(json.loads(sys.argv[1]), sys.argv[2])\n"
+            "hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+            "print(json.dumps({'peak_mib': hwm / 1024, 'cut': report.cut('bomb'), 'students': sorted(report.closest())}))")
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps([(n, str(p)) for n, p in files]), str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout)
+    assert seen["peak_mib"] < 400, seen  # the L^2 line masks took 3.9 GB for this notebook
+    assert list(seen["cut"]) == ["outlier_score"] and "of 240,0" in seen["cut"]["outlier_score"]
+    assert seen["students"] == ["ana", "bomb", "cho"]
+    page = (tmp_path / "out" / "similarity.html").read_text()
+    assert len(page) < 10 * (MAX_CHARS + 100 * MAX_LINES) and "cut: outlier_score (cut at 1" in page
+    assert "[... cut at 1" in page and "the rest is not compared]" in page  # under the cell, side by side
+    assert all(f">{n}</td>" in page.split("<h2>Every student</h2>")[1] for n in students)
