@@ -1,9 +1,12 @@
 """Regrading into an existing output folder: the students graded now replace their rows, the others stay.
 
 ``grades.csv`` is the class record: grading one student (or a few) into the class's folder must not
-drop everybody else.  Rows are keyed by the ``student`` column.
+drop everybody else.  Rows are keyed by the ``student`` column.  What is computed over the whole class
+(the similarity of written code) takes the other students' notebooks from their signed ``grading.json``
+(:func:`earlier_submissions`).
 """
 import csv
+from pathlib import Path
 
 
 def read_rows(path):
@@ -28,3 +31,27 @@ def write_rows(path, rows, columns):
         writer = csv.DictWriter(f, fieldnames=columns, restval="", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def earlier_submissions(out_dir, graded_now):
+    """The other students of ``out_dir``'s grades.csv, as ``([(student, notebook)], [student left out])``.
+
+    A student is taken with the notebook their signed ``grading.json`` names (relative paths from the
+    current folder) when that file is still the one graded (same SHA-256); anyone else is left out:
+    no result that verifies, or a notebook that is gone or changed since.
+    """
+    from ..results import file_sha256, read_grading
+    now = {name for name, _ in graded_now}
+    found, left_out = [], []
+    for row in read_rows(Path(out_dir) / "grades.csv"):
+        name = row["student"]
+        if name in now:
+            continue
+        try:
+            result = read_grading(Path(out_dir) / name / "grading.json")
+            if file_sha256(result.notebook) != result.sha256:
+                raise ValueError("changed since it was graded")
+            found.append((name, Path(result.notebook)))
+        except (OSError, ValueError):  # UnsignedResult and NotebookError are ValueErrors
+            left_out.append(name)
+    return found, left_out
