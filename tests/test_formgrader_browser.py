@@ -49,6 +49,8 @@ def graded_course(checkout):
                "AUTOGRADER_RESULTS=grades/ nbgrader autograde assignment07 --force\n", checkout, timeout=900,
                env=_activated())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for noise in ("SAWarning", "not recognized", "Unwritable directory", "Downloading"):
+        assert noise not in proc.stdout + proc.stderr, noise
     return checkout
 
 
