@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from autograder.judge import seeds
-from autograder.judge.builders import (DIM, HIDDEN, built_model, constant_blocks, isolated_outputs, mlp_params,
-                                       randomized_model)
+from autograder.judge.builders import (DIM, HIDDEN, built_model, constant_blocks, inverse_blame, isolated_outputs,
+                                       mlp_params, randomized_model)
 from autograder.judge.procedures import judge_log_det
 
 INVERSE_TOL = 1e-3  # max |backward(forward(x)) - x| of a model, and the least change forward must make
+HINT = "NICE.backward must undo the scaling first, then the couplings in reverse order, each with CouplingLayer.backward"
 
 
 @pytest.mark.points(3)
@@ -22,27 +23,11 @@ def test_nice_inverse(submission, measure):
     z = model.forward(x)
     assert np.max(np.abs(z - x)) > INVERSE_TOL, "NICE.forward returned its input unchanged"
     measure("model_inverse_error", np.max(np.abs(copy.backward(z) - x)), INVERSE_TOL,
-            lambda e: f"max |backward(forward(x)) - x| = {e:.3g}, expected < {INVERSE_TOL:g}: {_blame(submission)}")
+            lambda e: f"max |backward(forward(x)) - x| = {e:.3g}, expected < {INVERSE_TOL:g}: {inverse_blame(submission, HINT)}")
     z = rng.standard_normal((128, DIM))
     measure("model_forward_of_backward_error", np.max(np.abs(model.forward(copy.backward(z)) - z)), INVERSE_TOL,
-            lambda e: f"max |forward(backward(z)) - z| = {e:.3g}, expected < {INVERSE_TOL:g}: {_blame(submission)}")
+            lambda e: f"max |forward(backward(z)) - z| = {e:.3g}, expected < {INVERSE_TOL:g}: {inverse_blame(submission, HINT)}")
 
-
-def _blame(submission):
-    """What to fix when the model does not invert, in the order of the notebook's self-check: a lone
-    CouplingLayer of the submission that does not invert first (NICE.backward is built from it), else NICE.backward."""
-    rng = seeds.rng("nice inverse: blame")
-    x = 2.0 * rng.standard_normal((16, DIM))
-    for parity in (0, 1):
-        submission.seed(seeds.seed(f"nice inverse: blame, layer {parity}"))
-        layer = submission.new("CouplingLayer", DIM, parity, hidden_units=list(HIDDEN))
-        error = np.max(np.abs(layer.backward(layer.forward(x)) - x))
-        if error > INVERSE_TOL:
-            return (f"a CouplingLayer alone does not invert (parity={parity}: max |backward(forward(x)) - x| = "
-                    f"{error:.3g}): fix CouplingLayer.forward/backward first (the coupling inverse check says more); "
-                    "NICE.backward undoes each coupling with CouplingLayer.backward")
-    return ("NICE.backward must undo the scaling first, then the couplings in reverse order, each with "
-            "CouplingLayer.backward")
 
 
 @pytest.mark.points(2)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge import maths, seeds
-from autograder.judge.builders import DIM, randomized_model
+from autograder.judge.builders import DIM, inverse_blame, randomized_model
 from autograder.judge.procedures import judge_log_likelihood
 
 SCORE_TOL = 0.05  # nats: outlier_score against the grader's -log p(x), or against the notebook's -log_likelihood
@@ -15,8 +15,9 @@ def test_sampling(submission, measure):
     samples = model.twin().sample(4000, seed=seeds.seed("sampling"))  # drawn in another process than forward runs in
     z = model.forward(samples)
     std = maths.PRIOR_STD["logistic"]
-    message = (f"forward(sample(n)) has mean {np.round(z.mean(0), 2)} and std {np.round(z.std(0), 2)}; NICE.sample "
-               f"must return backward(z) with z drawn from the prior (logistic: std {std:.2f})")
+    message = lambda _: (f"forward(sample(n)) has mean {np.round(z.mean(0), 2)} and std {np.round(z.std(0), 2)}; "
+                         + inverse_blame(submission, "NICE.sample must return backward(z) with z drawn from the prior "
+                                                     f"(logistic: std {std:.2f})"))
     measure("latent_mean_over_std", np.max(np.abs(z.mean(axis=0))) / std, 0.15, message)
     measure("latent_std_relative_error", np.max(np.abs(z.std(axis=0) / std - 1)), 0.1, message)
 
