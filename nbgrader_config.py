@@ -1,4 +1,5 @@
 """nbgrader configuration of the course "Learning Generative Models" (assignment 07: NICE)."""
+import importlib.util
 import os
 import sys
 import warnings
@@ -103,8 +104,9 @@ c.GenerateFeedback.preprocessors = [
 # The feedback page names each check in words and wraps long lines (templates/course_feedback).
 _NBGRADER_TEMPLATES = os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions",
                                    "formgrader", "templates")
-c.HTMLExporter.extra_template_basedirs = [os.path.join(ROOT, "autograder", "nbgrader_bridge", "templates"),
-                                          _NBGRADER_TEMPLATES]
+_AUTOGRADER = importlib.util.find_spec("autograder")  # this course's, or the one on PYTHONPATH (found, not imported)
+c.HTMLExporter.extra_template_basedirs = [os.path.join(os.path.dirname(_AUTOGRADER.origin), "nbgrader_bridge", "templates"),
+                                          _NBGRADER_TEMPLATES] if _AUTOGRADER else [_NBGRADER_TEMPLATES]
 c.HTMLExporter.filters = {"markdown2html": "autograder.nbgrader_bridge.maths.MarkdownWithMathML",
                           "check_title": "autograder.nbgrader_bridge.maths.check_title"}
 c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"

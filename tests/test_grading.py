@@ -55,7 +55,7 @@ def test_outputs(graded):
         assert f"{result.score:g} / {result.max_score:g}" in feedback
         for t in result.tests:
             if not t.passed:
-                assert t.name in feedback
+                assert f"### {t.title} (0 / " in feedback  # each failed check under its readable name
         assert "SEED" not in feedback and "threshold =" not in feedback and "\x1b" not in feedback
         assert f"{result.max_score:g} autograded points; the {manual_points():g} points of written answers" in feedback
     summary = (out / "summary.txt").read_text()
