@@ -1,6 +1,8 @@
 """nbgrader configuration of the course "Learning Generative Models" (assignment 07: NICE)."""
+import importlib.util
 import os
 import sys
+import warnings
 
 # TensorFlow writes log lines to stderr on machines without a GPU, and nbgrader gives a test cell 0 points
 # when it writes to stderr.  Kernels (generate_solution, validate, nbconvert; autograde starts none) and the
@@ -25,6 +27,11 @@ if os.path.isdir(os.path.join(ROOT, "autograder")) and ROOT not in sys.path:
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
+# nbgrader 0.9.6 builds a new submission through relationships that SQLAlchemy 2 no longer cascades into
+# the session, then adds it explicitly: harmless, but each first autograde of a student printed three
+# "SAWarning: Object of type <Submitted...> not in session" blocks.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session", module=r"nbgrader\.api")
+
 c.CourseDirectory.course_id = "learning-generative-models"
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.source_directory = "source"
@@ -33,6 +40,17 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.solution_directory = "solutions"
+
+# The exchange (nbgrader release_assignment / fetch_assignment / submit / collect) lives in the course
+# folder, made on first use with the mode nbgrader itself gives it (writable by every user; sticky, so
+# nobody removes another's files).  On a shared server, point it at a folder every student can reach.
+c.Exchange.root = os.path.join(ROOT, "exchange")
+if not os.path.isdir(c.Exchange.root):
+    try:
+        os.mkdir(c.Exchange.root)
+        os.chmod(c.Exchange.root, 0o1777)
+    except OSError:  # a read-only course folder: nbgrader says so when a command needs the exchange
+        pass
 
 # Solution regions become exactly this in the release.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -76,7 +94,22 @@ c.Autograde.autograde_preprocessors = [
 # Feedback: no hidden test source, no colour codes, no paths of this machine.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.nbgrader_bridge.feedback.ClearHiddenTests",
     "autograder.nbgrader_bridge.feedback.RedactFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Maths render offline in every HTML page made from this config (formgrader, generate_feedback, publish):
+# formulas become MathML, MathJax comes from the Jupyter server, never a CDN (autograder/nbgrader_bridge/maths.py).
+# The feedback page names each check in words and wraps long lines (templates/course_feedback).
+_NBGRADER_TEMPLATES = os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions",
+                                   "formgrader", "templates")
+_AUTOGRADER = importlib.util.find_spec("autograder")  # this course's, or the one on PYTHONPATH (found, not imported)
+c.HTMLExporter.extra_template_basedirs = [os.path.join(os.path.dirname(_AUTOGRADER.origin), "nbgrader_bridge", "templates"),
+                                          _NBGRADER_TEMPLATES] if _AUTOGRADER else [_NBGRADER_TEMPLATES]
+c.HTMLExporter.filters = {"markdown2html": "autograder.nbgrader_bridge.maths.MarkdownWithMathML",
+                          "check_title": "autograder.nbgrader_bridge.maths.check_title"}
+c.GenerateFeedback.HTMLExporter.template_name = "course_feedback"
+c.GenerateFeedback.HTMLExporter.extra_template_paths = [
+    _NBGRADER_TEMPLATES, os.path.join(os.path.dirname(_NBGRADER_TEMPLATES), "static", "node_modules", "bootstrap",
+                                      "dist", "css")]

@@ -1,7 +1,8 @@
 """The ``publish`` verb: the executed reference solution and its HTML export.
 
 Runs ``nbgrader generate_solution`` (the hidden checks are cleared by the course config, so the
-published notebook never imports the autograder) and exports HTML beside it.  ``NICE_QUICK=0`` (the
+published notebook never imports the autograder) and exports HTML beside it, with the course config's
+HTML settings (formulas as MathML, no CDN: :mod:`autograder.nbgrader_bridge.maths`).  ``NICE_QUICK=0`` (the
 default here) trains for real into ``solutions/``, the committed solution; ``--quick`` uses the short
 budgets and writes to ``build/solutions-quick/``, so a quick run never replaces the real numbers unless
 ``--out solutions`` asks for it.
@@ -27,7 +28,7 @@ def main(root=paths.ROOT, quick=False, out=None):
     subprocess.run(["nbgrader", "generate_solution", paths.ASSIGNMENT, "--force", "--Execute.timeout=7200",
                     f"--CourseDirectory.solution_directory={out_dir}"], cwd=root, env=env, check=True)
     published = out_dir / paths.ASSIGNMENT
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", f"--config={root / 'nbgrader_config.py'}",
                     str(published / f"{paths.ASSIGNMENT}.ipynb")], cwd=published, env=env, check=True)
     print(f"published {published}: {', '.join(sorted(p.name for p in published.iterdir()))}")
     return published

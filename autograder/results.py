@@ -111,3 +111,21 @@ class SubmissionResult:
         if not secret.verify(_canonical(data), tag):
             raise UnsignedResult("its signature does not match the course secret (changed or forged)")
         return cls.from_dict(data)
+
+
+def read_grading(path):
+    """The :class:`SubmissionResult` in a runner's ``<student>/grading.json``.
+
+    Raises:
+        UnsignedResult: why it is refused: not a regular file, not signed under the course secret, or
+            the result of another student than its folder names (one line).
+    """
+    from pathlib import Path
+    path = Path(path)
+    try:
+        result = SubmissionResult.from_signed_json(read_input(path))
+    except (OSError, ValueError, TypeError) as err:
+        raise UnsignedResult(str(err)) from None
+    if result.student != path.parent.name:
+        raise UnsignedResult(f"it is the result of {result.student!r}, not of {path.parent.name!r}")
+    return result

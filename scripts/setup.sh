@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Set up everything this course toolkit needs, idempotently: Debian's Fashion-MNIST files (optional
-# data for the outlier experiment) and libseccomp2 (the worker's syscall filter), the pinned Python
-# environment in .venv/, and a Jupyter kernel.
+# data for the outlier experiment), libseccomp2 (the worker's syscall filter) and chromium (the browser
+# the formgrader test drives; Playwright never downloads one), the pinned Python environment in .venv/
+# (MathJax for formgrader comes with it: jupyter-server-mathjax), and a Jupyter kernel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! dpkg -s dataset-fashion-mnist libseccomp2 >/dev/null 2>&1; then
+if ! dpkg -s dataset-fashion-mnist libseccomp2 chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist libseccomp2) \
-      || echo "warning: could not install dataset-fashion-mnist and libseccomp2; without the first the notebook" \
-              "skips the Fashion-MNIST morph, without the second the worker runs without its syscall filter"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist libseccomp2 chromium) \
+      || echo "warning: could not install dataset-fashion-mnist, libseccomp2 and chromium; without the first the" \
+              "notebook skips the Fashion-MNIST morph, without the second the worker runs without its syscall" \
+              "filter, without the third the formgrader browser test is skipped"
   else
-    echo "note: run 'sudo apt-get install dataset-fashion-mnist libseccomp2' (the Fashion-MNIST outlier experiment;" \
-         "the worker's syscall filter)"
+    echo "note: run 'sudo apt-get install dataset-fashion-mnist libseccomp2 chromium' (the Fashion-MNIST outlier" \
+         "experiment; the worker's syscall filter; the formgrader browser test)"
   fi
 fi
 

@@ -25,7 +25,7 @@ def test_untouched_release_gets_zero_with_not_implemented_messages(graded_exampl
     release = results["untouched_release"]
     assert release.score == 0
     for t in release.tests:
-        assert t.message.startswith("not implemented:"), (t.name, t.message)
+        assert t.message.startswith("not implemented yet: "), (t.name, t.message)
 
 
 @pytest.mark.parametrize("name", sorted(build.EXAMPLES))
@@ -49,7 +49,7 @@ def test_outputs(graded_examples):
         assert f"{result.score:g} / {result.max_score:g}" in feedback
         for t in result.tests:
             if not t.passed:
-                assert t.name in feedback
+                assert f"### {t.title} (0 / " in feedback  # each failed check under its readable name
         assert "SEED" not in feedback and "threshold =" not in feedback and "\x1b" not in feedback
         assert f"{result.max_score:g} autograded points; the {manual_points():g} points of written answers" in feedback
     summary = (out / "summary.txt").read_text()

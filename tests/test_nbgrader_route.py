@@ -6,8 +6,9 @@ gradebook, the course's ``source/`` and ``autograder/`` folders and every studen
 ``results.json``/``grading.json``), dave (none, plus a cell that fakes the autograder's ``check`` in
 ``sys.modules`` and ``skip-execution`` tags on the hidden check cells).  After the runner graded them,
 dave's verdict files are forged to full marks.  ``autograde`` must run no student code (no file
-changes), refuse dave's forged file loudly and grade him again, and give the gradebook exactly the
-runner's points, on the first run and on a second ``--force`` run; its total must be the runner's
+changes), refuse dave's forged file loudly, grade him again and write that true result into the grades
+folder (so a second ``--force`` run takes it from there), and give the gradebook exactly the runner's
+points on both runs; its total must be the runner's
 points plus the written answers', and the feedback must show neither hidden source nor paths of this
 machine.
 """
@@ -26,6 +27,7 @@ from autograder import secret
 from autograder.grade import main as grade_main
 from autograder.nbgrader_bridge.cells import cell_id, is_check_cell
 from autograder.notebook import manual_points, read_notebook
+from autograder.results import read_grading
 
 pytestmark = pytest.mark.slow
 SOURCE = ROOT / "source/assignment07/assignment07.ipynb"
@@ -144,13 +146,23 @@ def test_gradebook_holds_runner_points(course, tmp_path, monkeypatch):
     assert (out / "summary.txt").exists() and (out / "summary.png").exists()
     assert not _marked(course, out), "the runner's worker wrote outside its sandbox"
     assert _forge(out, "dave") == runner["dave"].max_score
-    before = _fingerprint(course / "source", out)
+    before = _fingerprint(course / "source", *(out / s for s in ("alice", "bob", "mallory")))
 
     for attempt in (1, 2):  # the second run must still give every student the runner's points
         proc = _autograde(course, out)
-        assert not _marked(course, out) and _fingerprint(course / "source", out) == before, attempt
-        refusals = [line for line in proc.stderr.splitlines() if "was refused" in line]
-        assert len(refusals) == 1 and f"{out}/dave/grading.json was refused: " in refusals[0], proc.stderr[-3000:]
+        assert not _marked(course, out), attempt
+        assert _fingerprint(course / "source", *(out / s for s in ("alice", "bob", "mallory"))) == before, attempt
+        refusals = [line for line in proc.stderr.splitlines() if line.startswith("warning:") and "was refused" in line]
+        graded_now = [line for line in proc.stderr.splitlines() if line.startswith("autograde: ")]
+        if attempt == 1:  # dave's forged file is refused, he is graded now and grades/ gets his true result
+            assert len(refusals) == 1 and f"{out}/dave/grading.json was refused: " in refusals[0], proc.stderr[-3000:]
+            assert len(graded_now) == 2 and graded_now[0].startswith(f"autograde: dave: its result in {out} was refused")
+            assert graded_now[1].startswith(f"autograde: dave: 0 / {runner['dave'].max_score:g} autograded points, "
+                                            f"written to {out}/dave/")
+            assert read_grading(out / "dave" / "grading.json").score == 0
+            assert next(r for r in csv.DictReader(open(out / "grades.csv")) if r["student"] == "dave")["total"] == "0"
+        else:  # one truth: grades/ now holds what the gradebook holds, so nobody is graded again
+            assert refusals == [] and graded_now == [], proc.stderr[-3000:]
         totals = _gradebook_points(course, runner)
 
     for student in runner:
@@ -162,7 +174,7 @@ def test_gradebook_holds_runner_points(course, tmp_path, monkeypatch):
         checks = [c for c in code if is_check_cell(c)]
         assert "nbgrader_bridge" not in json.dumps(checks)
         refused = ["refused" in json.dumps(c["outputs"]) for c in checks]
-        assert all(refused) if student == "dave" else not any(refused), student
+        assert not any(refused), student  # the second run used dave's true result
 
     proc = run_tool("nbgrader", "generate_feedback", "assignment07", "--force", cwd=course,
                     env={"PYTHONPATH": str(ROOT)})

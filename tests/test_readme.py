@@ -25,6 +25,8 @@ COMMANDS = {
     '.venv/bin/python -m pytest -m "not slow"': "tests/test_readme.py::test_fast_tier",
     "source .venv/bin/activate": "tests/test_readme.py::test_instructor_workflow",
     "nbgrader generate_assignment assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
+    "nbgrader release_assignment assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
+    "nbgrader collect assignment07": "tests/test_readme.py::test_instructor_workflow",
     "python -m autograder grade submitted/ --out grades/ --workers 2": "tests/test_readme.py::test_instructor_workflow",
     "AUTOGRADER_RESULTS=grades/ nbgrader autograde assignment07 --force": "tests/test_readme.py::test_instructor_workflow",
     "nbgrader generate_feedback assignment07 --force": "tests/test_readme.py::test_instructor_workflow",

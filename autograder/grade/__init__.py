@@ -12,7 +12,8 @@ from pathlib import Path
 
 def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, force=False,
          roster=None, gradebook=None, submitted=None):
-    """Grade ``inputs`` into ``out_dir``; print the isolation, a table, the outputs and the class summary; return the results.
+    """Grade ``inputs`` into ``out_dir``; print the isolation (once, unless a sandbox differed from what
+    the machine promised), a table, the outputs and the class summary; return the results.
 
     ``force``: grade every submission again, even one whose result in ``out_dir`` still holds.
     ``roster``, ``gradebook``, ``submitted``: what :func:`.lms.after_grading` takes (LMS ids, manual points,
@@ -46,7 +47,8 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
             mode = confinement.probe()
             if mode == "none" and not allow_unconfined:
                 raise confinement.Unconfined(confinement.REFUSAL)
-            print(("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode))
+            expected = ("WARNING: " if mode != "namespaces" else "") + confinement.expected_line(mode)
+            print(expected)
             for note in submissions.notes:
                 print("note:", visible(note))
             Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -57,7 +59,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                 print(reused)
             manual = manual_points()
 
-            def record(result):
+            def keep(result):  # each student's outputs as soon as they are graded
                 write_outputs([result], out_dir, manual)
                 done[result.student] = result
 
@@ -65,10 +67,10 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                 for note in notes:
                     print(note)
                 grade_submissions([s for s in submissions if s[0] not in done], workers=workers,
-                                  use_zygote=use_zygote, progress=progress, on_result=record, stop=stop)
+                                  use_zygote=use_zygote, progress=progress, on_result=keep, stop=stop)
             results = [done[student] for student, _ in submissions if student in done]
             if results:
-                rows, isolation, summary = _class_files(submissions, results, out_dir, reused)
+                rows, isolation, summary = class_files(submissions, results, out_dir, reused)
                 lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted)
     except StopNow as again:
         raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
@@ -80,15 +82,30 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
           + "), summary.txt, summary.png, <student>/results.json (Gradescope), feedback.md, feedback.html")
     for line in lms_lines:
         print(line)
-    print(*isolation, sep="\n")
+    for line in isolation:  # the first line said it; again only where a sandbox differed
+        if line != expected:
+            print(line)
     print()
-    print(summary, end="")
+    print(summary.removeprefix("".join(f"{line}\n" for line in isolation)), end="")
     return results
 
 
-def _class_files(submissions, results, out_dir, reused):
+def record(results, out_dir, submissions):
+    """Write ``results`` into ``out_dir`` as every grading run does; returns what :func:`class_files` does.
+
+    Each student's folder and row of grades.csv (:func:`.report.write_outputs`), then the class files.
+    ``submissions``: ``[(student, notebook)]`` of ``results``.  ``nbgrader autograde`` records what it
+    grades itself this way (:mod:`autograder.nbgrader_bridge.verdicts`).
+    """
+    from .report import manual_points, write_outputs
+    write_outputs(results, out_dir, manual_points())
+    return class_files(submissions, results, out_dir)
+
+
+def class_files(submissions, results, out_dir, reused=None):
     """Rebuild grades.csv, the similarity report and the summary from ``results`` (those of ``submissions``
-    that have one); returns the rows of grades.csv, the isolation lines and the summary's text."""
+    that have one; the similarity over everybody of ``out_dir`` whose notebook is still the one graded);
+    returns the rows of grades.csv, the isolation lines and the summary's text."""
     from ..similarity import class_section
     from ..worker import confinement
     from .report import write_grades

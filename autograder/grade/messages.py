@@ -9,9 +9,11 @@ In Markdown, text from a submission is shown literally (:func:`md_literal`, :fun
 Every text from a submission that any output shows passes :func:`visible` first (feedback, the
 summary, the console, the similarity report, nbgrader's feedback): one sanitizer for all of them.
 """
+import functools
 import re
 
-from ..notebook import assemble
+from .. import paths
+from ..notebook import assemble, read_notebook
 from ..results import NOTES, file_sha256
 
 #: Terminal escape sequences, 7- and 8-bit: CSI (colours, cursor moves), OSC (window titles, clipboard
@@ -57,6 +59,33 @@ def md_escape(text):
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.splitlines()))
 
 
+@functools.lru_cache(maxsize=1)
+def _source_cells():
+    """grade_id -> (whether students write it, its source) for the source notebook's code cells."""
+    try:
+        nb = read_notebook(paths.SOURCE_NOTEBOOK)
+    except (OSError, ValueError):
+        return {}
+    return {c["metadata"]["nbgrader"]["grade_id"]: (bool(c["metadata"]["nbgrader"].get("solution")), "".join(c["source"]))
+            for c in nb["cells"] if c["cell_type"] == "code" and "grade_id" in c["metadata"].get("nbgrader", {})}
+
+
+def cell_label(grade_id):
+    """A cell as a student finds it in the notebook (students never see cell ids): "your cell with
+    CouplingLayer", "the given cell with make_shift_network, CouplingLayerBase", "the given cell "The scale
+    must be a tracked weight, or it is never trained."" (its first comment), "the given cell starting "import
+    os"" (its first line); "cell 'ID'" for a cell the source does not have."""
+    solution, source = _source_cells().get(grade_id, (None, ""))
+    names = re.findall(r"^(?:class|def)\s+([A-Za-z]\w*)", source, flags=re.M)
+    comment = next((line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")), "")
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if solution is None or not first:
+        return f"cell '{grade_id}'"
+    owner = "your cell" if solution else "the given cell"
+    return (f"{owner} with {', '.join(names)}" if names else f'{owner} "{comment}"' if comment
+            else f'{owner} starting "{first}"')
+
+
 def notebook_notes(worker, error=""):
     """The submission's problems, each said once: grading trouble, missing or retyped cells, cells that failed.
 
@@ -68,7 +97,7 @@ def notebook_notes(worker, error=""):
     worker = worker or {}
     notes = [f"grading problem: {error.splitlines()[0]}"] if error else []
     notes += list(worker.get("problems", {}).values())
-    notes += [f"cell '{gid}' failed when run: {status}"
+    notes += [f"{cell_label(gid)} failed when run: {status}"
               for gid, status in worker.get("load_status", {}).items() if status != "ok"]
     return [visible(note) for note in notes]
 
@@ -94,7 +123,7 @@ def student_message(message, worker=None, cells=None):
 
     Escape sequences go and control characters show (:func:`visible`); the notebook notes the judge appended go (when ``worker`` has notes to show at
     the top); pytest's rendering of the grader's own ``assert`` expression goes; each frame of the
-    student's code becomes ``in cell 'ID', line N, in FUNC:`` followed by that line of their code
+    student's code becomes ``in <the cell's label>, line N, in FUNC:`` (:func:`cell_label`) followed by that line of their code
     (taken from ``cells``, grade_id -> code, when the frame does not carry it).
     """
     text = visible(message or "").rstrip()
@@ -110,7 +139,7 @@ def student_message(message, worker=None, cells=None):
             lines.append(line)
             continue
         code = frame["code"].strip() or _line_of(cells, frame["cell"], int(frame["line"]))
-        lines.append(f"  in cell '{frame['cell']}', line {frame['line']}, in {frame['func']}:")
+        lines.append(f"  in {cell_label(frame['cell'])}, line {frame['line']}, in {frame['func']}:")
         if code:
             lines.append(f"      {code}")
     return "\n".join(lines)

@@ -108,9 +108,9 @@ def feedback_markdown(result, manual=None, fb=None):
     if fb.failed:
         lines += ["## Checks that failed", ""]
         for t, text in fb.failed:
-            lines += [f"### {t.name} (0 / {t.points:g})", "", t.description, "", *md_literal(text), ""]
+            lines += [f"### {t.title} (0 / {t.points:g})", "", t.description, "", *md_literal(text), ""]
     lines += ["## Checks that passed", ""]
-    lines += [f"- {t.name} ({t.score:g} / {t.points:g}): {t.description}" for t in fb.passed] or ["- none"]
+    lines += [f"- {t.title} ({t.score:g} / {t.points:g}): {t.description}" for t in fb.passed] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
@@ -126,10 +126,10 @@ def feedback_html(result, manual=None, fb=None):
     if fb.failed:
         parts.append("<h2>Checks that failed</h2>")
         for t, text in fb.failed:
-            parts.append(f"<div class='check failed'><h3>{esc(t.name)} <span>0 / {t.points:g}</span></h3>"
+            parts.append(f"<div class='check failed'><h3>{esc(t.title)} <span>0 / {t.points:g}</span></h3>"
                          f"<p>{esc(t.description)}</p><pre>{esc(text)}</pre></div>")
     parts.append("<h2>Checks that passed</h2><ul>" + "".join(
-        f"<li>{esc(t.name)} ({t.score:g} / {t.points:g}): {esc(t.description)}</li>" for t in fb.passed) + "</ul>")
+        f"<li>{esc(t.title)} ({t.score:g} / {t.points:g}): {esc(t.description)}</li>" for t in fb.passed) + "</ul>")
     style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
              ".failed{border-left:4px solid #c0392b;padding-left:1em}.check span{color:#c0392b}"
              "pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap}.score{font-size:1.3em}")
@@ -193,6 +193,6 @@ def summary_table(results):
     lines = [f"{'student':{width}s}  {'score':>11s}  {'time':>6s}  failed checks"]
     for r in results:
         failed = visible(r.error.splitlines()[0]) if r.error and not r.score else \
-            ", ".join(t.name for t in r.tests if not t.passed) or "-"
+            ", ".join(t.title for t in r.tests if not t.passed) or "-"
         lines.append(f"{r.student:{width}s}  {r.score:5g} / {r.max_score:<3g}  {r.seconds:5.1f}s  {failed}")
     return "\n".join(lines)

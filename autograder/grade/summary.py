@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import write_file
+from ..results import title
 
 BAR_WIDTH = 40  # characters of the longest bar in the text histogram
 
@@ -65,10 +66,10 @@ def summary_text(s):
         bar = "#" * round(BAR_WIDTH * count / top)
         lines.append(f"  [{low:>3g}, {high:>3g}{close}  {bar:<{BAR_WIDTH}s}  {count}")
     lines += ["", "Pass rate per check:"]
-    width = max(len(name) for name in s.pass_rates) if s.pass_rates else 0
+    width = max(len(title(name)) for name in s.pass_rates) if s.pass_rates else 0
     for name, (passed, graded) in s.pass_rates.items():
         rate = f"{100 * passed / graded:3.0f}%" if graded else "   -"
-        lines.append(f"  {name:<{width}s}  {rate}  ({passed}/{graded})")
+        lines.append(f"  {title(name):<{width}s}  {rate}  ({passed}/{graded})")
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +81,7 @@ def summary_png(s, path, pair_scores=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    names = list(s.pass_rates)
+    names = [title(name) for name in s.pass_rates]
     rates = [100 * p / g if g else 0.0 for p, g in s.pass_rates.values()]
     n_axes = 3 if pair_scores else 2
     fig, axes = plt.subplots(1, n_axes, figsize=(6 * n_axes, max(4, 0.3 * len(names) + 1.5)),

@@ -133,3 +133,24 @@ def constant_blocks(jac, halves, tol=2e-3):
             constant.append(half)
     return constant
 
+
+
+def inverse_blame(sub, otherwise, tol=1e-3):
+    """What to fix when a model does not invert, in the order of the notebook's self-check: a lone
+    CouplingLayer of the submission that does not invert (within ``tol``, on the judge's weights) first, since
+    the model's backward is built from it; else ``otherwise`` (the check's own hint).  A diagnosis for a
+    failed check's message: a failure of the diagnosis itself gives ``otherwise``."""
+    rng = seeds.rng("inverse blame")
+    x = 2.0 * rng.standard_normal((16, DIM))
+    try:
+        for parity in (0, 1):
+            layer = randomized_layer(sub, f"inverse blame {parity}", "CouplingLayer", DIM, parity,
+                                     hidden_units=list(HIDDEN))
+            error = np.max(np.abs(layer.twin().backward(layer.forward(x)) - x))
+            if error > tol:
+                return (f"a CouplingLayer alone does not invert (parity={parity}: max |backward(forward(x)) - x| = "
+                        f"{error:.3g}): fix CouplingLayer.forward/backward first (the coupling inverse check says "
+                        "more); NICE.backward undoes each coupling with CouplingLayer.backward")
+    except pytest.fail.Exception:
+        pass
+    return otherwise

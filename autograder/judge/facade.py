@@ -23,6 +23,7 @@ returns is a claim, and the judge confirms claims by behaviour it chooses:
   measured by perturbing each and watching forward (:meth:`Ref.dependent_parameters`), never by
   asking the worker to count.
 """
+import ast
 import itertools
 import time
 
@@ -384,6 +385,24 @@ class Dependence:
         return max(set(sets), key=sets.count) if sets else frozenset()
 
 
+def _enclosing(code, line):
+    """The qualified name of the innermost function of ``code`` around ``line`` ("NICE.__init__"), or None.
+
+    The code is only parsed, never run."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    names, body = [], tree.body
+    while True:
+        node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                     and n.lineno <= line <= (n.end_lineno or n.lineno)), None)
+        if node is None:
+            return ".".join(names) or None
+        names.append(node.name)
+        body = node.body
+
+
 class Submission:
     """The graders' view of one submission: its worker, and a twin worker started when first needed."""
 
@@ -402,21 +421,24 @@ class Submission:
                   for gid, status in (self.worker.load_status or {}).items() if status != "ok"]
         return (NOTES + "; ".join(notes)) if notes else ""
 
-    def _is_stub(self, error):
-        """Whether the exception is the template's own ``raise NotImplementedError()``, still in the cell.
+    def _stub(self, error):
+        """The function whose template ``raise NotImplementedError()`` raised ``error`` (its qualified name,
+        e.g. ``CouplingLayer.forward``), or None if ``error`` is anything else.
 
         The worker says where the exception was raised (a claim); the judge checks that line of the
-        program it sent.
+        program it sent, and parses that cell to name the function around the line.
         """
         if not (error.kind == "student" and error.message.startswith("NotImplementedError")):
-            return False
+            return None
         where = getattr(error, "raised_at", None)
         if not (isinstance(where, (list, tuple)) and len(where) == 2):
-            return False
+            return None
         cells = {c["grade_id"]: c["code"] for c in self.program.cells}
-        lines = cells.get(where[0], "").splitlines()
-        line = where[1]
-        return isinstance(line, int) and 0 < line <= len(lines) and lines[line - 1].strip() == STUB
+        code, line = cells.get(where[0], ""), where[1]
+        lines = code.splitlines()
+        if not (isinstance(line, int) and 0 < line <= len(lines) and lines[line - 1].strip() == STUB):
+            return None
+        return _enclosing(code, line) or f"the cell {where[0]}"
 
     def run(self, what, op, timeout=REQUEST_TIMEOUT, **fields):
         """Send one request; on failure fail the test with what was called and what happened."""
@@ -426,9 +448,10 @@ class Submission:
             return self.worker.request(op, timeout=timeout, **fields)
         except WorkerError as err:
             error = err
-        if self._is_stub(error):
-            pytest.fail(f"not implemented: {what} reached the template's `raise NotImplementedError()` "
-                        "(fill in the code marked YOUR CODE HERE)", pytrace=False)
+        stub = self._stub(error)
+        if stub:
+            pytest.fail(f"not implemented yet: {stub} ({what} reached the template's `raise NotImplementedError()` "
+                        "there: fill in the code marked YOUR CODE HERE)", pytrace=False)
         where = "" if self.is_main else TWIN_NAME
         pytest.fail(f"{where}calling {what}: {error.describe()}{self._hint()}", pytrace=False)
 

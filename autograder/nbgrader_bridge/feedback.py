@@ -1,9 +1,14 @@
-"""Feedback students can read (generate_feedback step): no colour codes, no paths of the instructor's machine.
+"""Feedback students can read (generate_feedback steps): no colour codes, no paths of the instructor's machine.
 
 Tracebacks and printed warnings name files by absolute path: the course folder (``autograded/<student>/
 ...``), the Python installation (``.../site-packages/keras/...``), the home folder.  In every output of
 every code cell these become ``<course>``, ``<python>`` and ``~``, and terminal colour codes go.  (The
-hidden test regions are removed by nbgrader's ``ClearHiddenTests``, listed before this in the config.)
+hidden test regions are removed by :class:`ClearHiddenTests`, listed before this in the config.)
+
+nbconvert's HTMLExporter configures ``NbConvertBase.display_data_priority`` for every preprocessor it
+runs, and nbgrader's preprocessors declare that trait without ``config=True``: traitlets then warned
+"Config option `display_data_priority` not recognized" for each step on every run.  Both steps here
+declare it configurable (they do not use it).
 """
 import os
 import re
@@ -11,7 +16,9 @@ import sys
 import sysconfig
 
 from nbgrader.coursedir import CourseDirectory
+from nbgrader import preprocessors
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
 from ..grade.messages import visible
 
@@ -41,8 +48,20 @@ def instructor_prefixes(course_root):
     return prefixes
 
 
+def _display_data_priority():
+    """The trait nbconvert's exporter configures (see the module docstring), declared configurable."""
+    return List(NbGraderPreprocessor.display_data_priority.default_value, config=True,
+                help="Set by nbconvert's HTMLExporter for every preprocessor; unused here.")
+
+
+class ClearHiddenTests(preprocessors.ClearHiddenTests):
+    """nbgrader's ClearHiddenTests (configured as ``ClearHiddenTests``), without the config warning."""
+    display_data_priority = _display_data_priority()
+
+
 class RedactFeedback(NbGraderPreprocessor):
     """Strip colour codes and instructor paths from the outputs of every code cell."""
+    display_data_priority = _display_data_priority()
 
     def preprocess(self, nb, resources):
         self._prefixes = instructor_prefixes(CourseDirectory(parent=self).root)

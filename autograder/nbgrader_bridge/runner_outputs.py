@@ -9,7 +9,8 @@ hand), so :class:`RunnerOutputs` starts none, and no code of the submission runs
   verdict (:func:`.verdicts.verdict`): ``passed`` on stdout, or an error whose only line is the message
   a student can use.  nbgrader scores a grade cell with an error 0 and one without its points, so the
   gradebook holds the runner's points.  When the earlier run's file for the student was refused
-  (:func:`.verdicts.results_for`), each check cell says so first;
+  (:func:`.verdicts.results_for`), each check cell says so first; a submission graded now is written
+  into that folder too;
 * each solution code cell gets what the runner's worker reported when it ran that cell: ``ok``, or the
   error it raised (its load status); other code cells get no output;
 * the submission's problems (missing cells, cells that failed) are said once, under the heading above
@@ -40,7 +41,7 @@ class RunnerOutputs(NbGraderPreprocessor):
         coursedir = CourseDirectory(parent=self)
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]),
                          f"{info['notebook']}.ipynb")
-        self._result, self._cells, self._refused = verdicts.results_for(info["student"], submitted)
+        self._result, self._cells, self._refused = verdicts.results_for(info["student"], submitted, record=True)
         self._tests = {cell_id(t.name): t.name for t in self._result.tests}
         notes = notebook_notes(self._result.worker, self._result.error)
         for cell in nb.cells:

@@ -5,8 +5,10 @@ grading run of the submitted notebook: an earlier one (``AUTOGRADER_RESULTS`` na
 used only if its ``grading.json`` verifies under the course secret
 (:meth:`autograder.results.SubmissionResult.from_signed_json`), belongs to that student and graded the
 very same file; otherwise one made now in a confined worker.  A file that does not verify is refused
-loudly: a warning on stderr, and a note in that student's check cells.  So nbgrader's gradebook gets
-exactly the runner's points, beside the manually graded answers.
+loudly: a warning on stderr, and a note in that student's check cells.  Under ``nbgrader autograde`` a
+grading made now is said on stderr and written into that folder like ``grade`` writes it (the
+student's folder, row of grades.csv, class summary).  So nbgrader's gradebook gets exactly the
+runner's points, beside the manually graded answers, and agrees with grades/.
 """
 import os
 import sys
@@ -15,8 +17,7 @@ from pathlib import Path
 from .. import paths, secret
 from ..grade.discover import student_name
 from ..grade.messages import student_message, submission_cells
-from ..notebook import read_input
-from ..results import SubmissionResult, UnsignedResult, file_sha256
+from ..results import SubmissionResult, UnsignedResult, file_sha256, read_grading
 from ..wire.names import COURSE_ENV, RESULTS_ENV
 
 _cache = {}
@@ -37,17 +38,6 @@ def locate_submission(cwd=None):
     return cwd.name, cwd / f"{paths.ASSIGNMENT}.ipynb"
 
 
-def _read_signed(path):
-    """The :class:`SubmissionResult` in a runner's ``<student>/grading.json``, or raise why it is refused."""
-    try:
-        result = SubmissionResult.from_signed_json(read_input(path))
-    except (OSError, ValueError, TypeError) as err:
-        raise UnsignedResult(str(err)) from None
-    if result.student != path.parent.name:
-        raise UnsignedResult(f"it is the result of {result.student!r}, not of {path.parent.name!r}")
-    return result
-
-
 def earlier_results():
     """``({student: result}, {student: why refused})`` of every ``grading.json`` under ``AUTOGRADER_RESULTS``.
 
@@ -59,7 +49,7 @@ def earlier_results():
         found, refused = {}, {}
         for path in sorted(Path(folder).glob("*/grading.json")) if folder else []:
             try:
-                found[path.parent.name] = _read_signed(path)
+                found[path.parent.name] = read_grading(path)
             except UnsignedResult as err:
                 refused[path.parent.name] = str(err)
                 print(f"warning: {path} was refused: {err}; that submission is graded again in a confined worker",
@@ -91,18 +81,52 @@ def _grade_now(name, notebook):
         return grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False)[0]
 
 
-def results_for(student, notebook):
+def _why_now(name):
+    """Why a submission is graded now instead of taken from ``AUTOGRADER_RESULTS`` (one clause)."""
+    folder = os.environ.get(RESULTS_ENV)
+    found, refused = earlier_results()
+    if not folder:
+        return "AUTOGRADER_RESULTS is not set"
+    if name in refused:
+        return f"its result in {folder} was refused ({refused[name]})"
+    if name not in found:
+        return f"{folder} holds no result for it"
+    return f"the notebook is not the file {folder} graded (changed since)"
+
+
+def _record(result, notebook):
+    """Write a result graded now into ``AUTOGRADER_RESULTS`` as ``grade`` writes it, and say so on stderr."""
+    folder = os.environ.get(RESULTS_ENV)
+    where = "not written anywhere: AUTOGRADER_RESULTS names no grades folder"
+    if folder and not result.error.startswith("not graded"):
+        from ..grade import record
+        record([result], folder, [(result.student, notebook)])
+        found = earlier_results()[0]
+        found[result.student] = result  # the folder holds it now
+        where = f"written to {folder}/{result.student}/ and its row of {folder}/grades.csv, as `grade` writes them"
+    print(f"autograde: {result.student}: {result.score:g} / {result.max_score:g} autograded points, {where}",
+          file=sys.stderr, flush=True)
+
+
+def results_for(student, notebook, record=False):
     """``(result, cells, refused)`` for ``notebook`` of nbgrader's ``student``.
 
     ``result``: its :class:`SubmissionResult`; ``cells``: the code the grader ran (grade_id -> code);
-    ``refused``: why the earlier run's file for this student was refused, or "".
+    ``refused``: why the earlier run's file for this student was refused, or "".  With ``record``
+    (``nbgrader autograde``), a submission graded now is announced on stderr, with why, and written
+    into ``AUTOGRADER_RESULTS`` like ``grade`` writes it, so grades/ and the gradebook agree.
     """
     key = (student, str(notebook))
     if key not in _cache:
         name = student_name(student)[0]  # the runner's folder for this student
         result = _previous(name, notebook)
         if result is None:
+            if record:
+                print(f"autograde: {name}: {_why_now(name)}: grading it now in a confined worker",
+                      file=sys.stderr, flush=True)
             result = _grade_now(name, notebook)
+            if record:
+                _record(result, notebook)
         _cache[key] = result, submission_cells(notebook, result.sha256), earlier_results()[1].get(name, "")
     return _cache[key]
 

@@ -73,15 +73,28 @@ def main(inputs, out_dir, archive=None, top=TOP):
 
 
 def class_section(submissions, out_dir):
-    """The grade run's similarity section (or None): written like :func:`run`, but never raises.
+    """The grade run's similarity section (or None), over the whole class in ``out_dir``; never raises.
 
-    Fewer than two submissions (a regrade of one student) leave an earlier report in place.
+    The class is ``submissions`` (graded now) and every earlier student of ``out_dir`` whose notebook
+    is still the file graded (:func:`autograder.grade.merge.earlier_submissions`): regrading one
+    student recomputes the report and the section for everybody.  The section names anyone left out.
+    With fewer than two students to compare, nothing is written and an earlier report stays as it
+    was; the section then says so (None if there is no earlier report).
     """
-    if len(submissions) < 2:
-        return None
+    from ..grade.merge import earlier_submissions
+    from .report import Section, section
     try:
-        from .report import section
-        return section(run(submissions, out_dir))
+        earlier, left_out = earlier_submissions(out_dir, submissions)
+        everybody = [*earlier, *submissions]
+        note = (f"  not compared: {', '.join(left_out)} (no signed result, or the notebook is gone or changed "
+                "since it was graded: grade them again)\n") if left_out else ""
+        if len(everybody) < 2:
+            if not Path(out_dir, "similarity.html").exists():
+                return None
+            return Section(f"Similarity of written code: not recomputed ({len(everybody)} of the class's students "
+                           "could be compared); similarity.html and similarity.csv are from an earlier run\n" + note)
+        report = section(run(everybody, out_dir))
+        return Section(report.text + note, report.scores)
     except Exception as err:  # noqa: BLE001 - the report must never stop grading
         from ..grade.messages import visible
         print(f"warning: similarity report skipped ({type(err).__name__}: {visible(err)})")

@@ -155,8 +155,8 @@ table.rank td.n { text-align: left; }
 td.hi { background: #ffe08a; font-weight: bold; }
 .side { display: flex; gap: 12px; }
 .side > div { flex: 1; min-width: 0; }
-pre { font-size: 12px; background: #fafafa; border: 1px solid #ddd; padding: 4px; overflow-x: auto; }
-pre span { display: block; white-space: pre; }
+pre { font-size: 12px; background: #fafafa; border: 1px solid #ddd; padding: 4px; }
+pre span { display: block; white-space: pre-wrap; overflow-wrap: anywhere; padding-left: 4.5em; text-indent: -4.5em; }
 pre .g { color: #999; }
 pre .m { background: #ffe08a; }
 pre i { color: #aaa; font-style: normal; }
@@ -200,8 +200,9 @@ def _cell_html(sub, gid, matched):
 
 def _evidence(report, rank, p, out_dir):
     lines = report.lines(p)
-    parts = [f'<h3 id="pair-{rank}">{rank}. {_name(report, p.a, out_dir)} and {_name(report, p.b, out_dir)} '
-             f"({_e(KINDS[p.kind])}): {p.overall:.2f}</h3>"]
+    kind = "" if p.kind == "class" or KINDS[p.kind] in p.b else f" ({_e(KINDS[p.kind])})"  # the name may say it
+    parts = [f'<h3 id="pair-{rank}">{rank}. {_name(report, p.a, out_dir)} and {_name(report, p.b, out_dir)}{kind}: '
+             f"{p.overall:.2f}</h3>"]
     for gid in sorted(lines, key=lambda gid: -p.cells[gid] * report.weights[gid]):
         parts.append(f"<h4>cell <code>{_e(gid)}</code>: {p.cells[gid]:.2f} "
                      f"({report.weights[gid]} tokens to write)</h4><div class=\"side\">"

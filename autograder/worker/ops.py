@@ -22,6 +22,22 @@ def _strip_magics(code):
                      for line in code.splitlines())
 
 
+def _load_error(err, cells):
+    """What a cell raised when run, in one line: ``Type: message`` (the type alone if there is no message), or
+    ``not implemented yet: FUNC`` for the template's own ``raise NotImplementedError()`` in FUNC of any cell
+    (``make_prior`` when a given cell builds a NICE)."""
+    if isinstance(err, NotImplementedError):
+        code = {f"<cell {c['grade_id']}>": _strip_magics(c["code"]).splitlines() for c in cells}
+        tb, last = err.__traceback__, None
+        while tb is not None:
+            last = tb if tb.tb_frame.f_code.co_filename in code else last
+            tb = tb.tb_next
+        lines = code[last.tb_frame.f_code.co_filename] if last else []
+        if last and 0 < last.tb_lineno <= len(lines) and lines[last.tb_lineno - 1].strip() == "raise NotImplementedError()":
+            return f"not implemented yet: {last.tb_frame.f_code.co_qualname}"
+    return (f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)[:500]
+
+
 def plain(value):
     """Convert a result to protocol data: arrays, numbers, lists and dicts of them."""
     if isinstance(value, dict):
@@ -67,7 +83,7 @@ class Session:
                 exec(compile(_strip_magics(cell["code"]), f"<cell {cell['grade_id']}>", "exec"), self.ns)
                 status[cell["grade_id"]] = "ok"
             except BaseException as err:  # noqa: BLE001  (SystemExit included: it is the student's)
-                status[cell["grade_id"]] = f"{type(err).__name__}: {err}"[:500]
+                status[cell["grade_id"]] = _load_error(err, cells)
             finally:
                 self.leave_if_forked()
         return status

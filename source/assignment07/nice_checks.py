@@ -4,6 +4,7 @@ Given code: do not edit this module.  Each ``check_*`` function tests one part o
 small inputs with its own fixed seeds and prints ``<part>: OK`` or a FAILED block: what was expected,
 what came back and a hint, or the error your code raised with the lines of your code it passed through.
 A check never raises, so *Run All* goes on.  ``check_all(globals())`` runs every part and prints a table.
+``keep_going`` does the same for the given cells that run your code (the experiments).
 
 The checks compute what they compare against themselves (Jacobians with ``tf.GradientTape``, the prior
 densities from their formulas), so they do not trust your ``log_det_jacobian()`` or ``log_likelihood``.
@@ -11,6 +12,7 @@ They are not the autograder: that one uses its own data, and also grades how wel
 Like the notebook's own cells they reseed TensorFlow, NumPy and ``random``
 (``tf.keras.utils.set_random_seed``).  TensorFlow is imported on first use, not by ``import nice_checks``.
 """
+import contextlib
 import functools
 import os
 import re
@@ -59,6 +61,29 @@ def _your_frames(err):
                    for f in frames)
 
 
+def _where_raised(err):
+    """The function of your code that raised ``err`` (``CouplingLayer.forward``), or None."""
+    tb, name = err.__traceback__, None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not any(h in os.path.abspath(filename) or filename.startswith(h) for h in _HIDDEN_FRAMES):
+            name = tb.tb_frame.f_code.co_qualname
+        tb = tb.tb_next
+    return name
+
+
+def _error(err):
+    """(one-line summary, full text) of an error your code raised, colour-free: "not implemented yet:
+    FUNCTION" for a ``raise NotImplementedError()`` still there, else its type, message and your lines."""
+    if isinstance(err, NotImplementedError):
+        text = f"not implemented yet: {_where_raised(err) or 'raise NotImplementedError() is still there'}"
+        return text, text
+    message = " / ".join(line.strip() for line in _plain(err).splitlines() if line.strip())[:500]
+    frames = _your_frames(err)
+    return (f"your code raised {type(err).__name__}: {message[:200]}",
+            f"your code raised {type(err).__name__}: {message}\n" + (f"  where, in your code:\n{frames}" if frames else ""))
+
+
 def _verdict(fn, args):
     """(True, what passed) if ``fn(*args)`` passes, else (False, one-line summary, full text), colour-free."""
     try:
@@ -66,15 +91,21 @@ def _verdict(fn, args):
     except CheckFailed as err:
         text = _plain(err)
         return False, text.splitlines()[0], text
-    except NotImplementedError:
-        text = "not implemented yet (raise NotImplementedError() is still there)"
-        return False, text, text
     except Exception as err:  # noqa: BLE001 - any error in student code is a verdict, never a crash
-        message = " / ".join(line.strip() for line in _plain(err).splitlines() if line.strip())[:500]
-        summary = f"your code raised {type(err).__name__}: {message[:200]}"
-        frames = _your_frames(err)
-        return False, summary, (f"your code raised {type(err).__name__}: {message}\n" +
-                         (f"  where, in your code:\n{frames}" if frames else ""))
+        return (False, *_error(err))
+
+
+@contextlib.contextmanager
+def keep_going(what):
+    """For a given cell that runs your code (an experiment, a demonstration): if your code is not ready,
+    the rest of the cell is skipped with one line saying why, as a self-check says it, and *Run All*
+    goes on to the end.  A name that an earlier skipped cell did not make is said as such."""
+    try:
+        yield
+    except NameError as err:
+        print(f"{what}: skipped: it needs {err.name}, which a cell above did not make (see the message there)")
+    except Exception as err:  # noqa: BLE001 - any error in your code: said, never a stop
+        print(f"{what}: skipped: {_error(err)[1].rstrip()}\n  (a given cell: it runs once the code it calls works)")
 
 
 def _report(part, fn, args):

@@ -213,13 +213,21 @@ def test_not_implemented_only_for_the_templates_own_stub(workers):
                                      "  <cell other>, line 2, in f: ", raised_at=where)
         return op
     make, _ = workers
-    for where, expected in [(["training", 3], "not implemented: nll_loss"),
+    for where, expected in [(["training", 3], r"not implemented yet: nll_loss \(nll_loss\(<array \(2, 2\)>\) reached"),
                             (["other", 2], "calling nll_loss"), (None, "calling nll_loss"),
                             (["training", 2], "calling nll_loss"), (["nowhere", 1], "calling nll_loss")]:
         worker = make(program=program)
         worker.request = raising(where)
         with pytest.raises(Failed, match=expected):
             Submission(worker, program).func("nll_loss", np.zeros((2, 2)))
+
+
+def test_not_implemented_names_the_function_around_the_stub():
+    code = ("class NICE(NICEBase):\n    def __init__(self, dim):\n        super().__init__(dim)\n"
+            "        # YOUR CODE HERE\n        raise NotImplementedError()\n\n    def forward(self, x):\n"
+            "        raise NotImplementedError()\n")
+    assert [facade._enclosing(code, line) for line in (5, 8, 1)] == ["NICE.__init__", "NICE.forward", "NICE"]
+    assert facade._enclosing("raise NotImplementedError()", 1) is None and facade._enclosing("def (:", 1) is None
 
 
 def test_hidden_rows_reach_the_worker_among_decoys_and_come_back_in_order(workers):

@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder.grade.messages import notebook_notes, student_message, submission_cells, visible
+from autograder.grade.messages import cell_label, notebook_notes, student_message, submission_cells, visible
 from autograder.results import file_sha256
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
@@ -18,7 +18,8 @@ def test_notes_are_said_once_and_cut_from_each_message():
     notes = notebook_notes(WORKER, error="judge exited with status 3: boom\nmore")
     assert notes == ["grading problem: judge exited with status 3: boom",
                      "cell 'log_likelihood' is missing from the submission",
-                     "cell 'train_loop' failed when run: NameError: name 'nll_loss' is not defined"]
+                     "the given cell with xla_pays_off, train, evaluate_nll failed when run: NameError: name 'nll_loss' "
+                     "is not defined"]
     message = "calling f(x): NameError: name 'g' is not defined\nNote: " + "; ".join(notes[1:])
     assert student_message(message, WORKER) == "calling f(x): NameError: name 'g' is not defined"
     assert "Note:" in student_message(message, {})  # nothing to show at the top: the note stays
@@ -35,8 +36,15 @@ def test_the_students_own_line_is_shown():
     message = "calling m.forward(<array (4, 2)>): ValueError: bad shape\n  <cell coupling_layer>, line 2, in forward: "
     cells = {"coupling_layer": "def forward(x):\n    return x + self.m(x[:, :3])\n"}
     assert student_message(message, cells=cells).splitlines()[1:] == [
-        "  in cell 'coupling_layer', line 2, in forward:", "      return x + self.m(x[:, :3])"]
-    assert student_message(message).splitlines()[1:] == ["  in cell 'coupling_layer', line 2, in forward:"]
+        "  in your cell with CouplingLayer, line 2, in forward:", "      return x + self.m(x[:, :3])"]
+    assert student_message(message).splitlines()[1:] == ["  in your cell with CouplingLayer, line 2, in forward:"]
+
+
+def test_cells_are_named_as_students_find_them():
+    assert [cell_label(gid) for gid in ("nice_model", "coupling_base", "scale_is_tracked", "setup", "zz")] == [
+        "your cell with make_prior, NICE", "the given cell with make_shift_network, CouplingLayerBase",
+        'the given cell "The scale must be a tracked weight, or it is never trained."',
+        'the given cell starting "import os"', "cell 'zz'"]
 
 
 def test_submission_cells_only_for_the_graded_file(tmp_path):

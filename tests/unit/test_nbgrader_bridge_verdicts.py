@@ -1,4 +1,5 @@
 """The verdict of a hidden check: an earlier run's signed result for the very same file, else a grading now."""
+import csv
 import json
 
 import pytest
@@ -8,7 +9,7 @@ from _results import result
 from autograder import secret
 from autograder.grade import run
 from autograder.nbgrader_bridge import verdicts
-from autograder.results import file_sha256
+from autograder.results import file_sha256, read_grading
 from autograder.wire.names import RESULTS_ENV
 
 NB = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -96,3 +97,26 @@ def test_another_file_is_graded_again_under_the_runners_name(earlier, regraded, 
     assert regraded[0][0].startswith("al_ice~") and refused == ""
     verdicts.results_for("alice", notebook)
     assert regraded[1] == ("alice", notebook)
+
+
+def test_autograde_writes_what_it_grades_itself_into_the_grades_folder(earlier, regraded, tmp_path, capsys):
+    """One truth: a submission autograde grades now gets grade's outputs in AUTOGRADER_RESULTS, and says so."""
+    notebook, _ = earlier
+    notebook.write_text(notebook.read_text() + " ")  # changed since grades/ graded it
+    found, _, _ = verdicts.results_for("alice", notebook, record=True)
+    err = capsys.readouterr().err
+    assert "autograde: alice: the notebook is not the file" in err and "grading it now in a confined worker" in err
+    assert f"autograde: alice: 0 / 6 autograded points, written to {tmp_path}/grades/alice/" in err
+    grades = tmp_path / "grades"
+    assert read_grading(grades / "alice" / "grading.json").to_dict() == found.to_dict()
+    assert next(csv.DictReader(open(grades / "grades.csv")))["total"] == "0"
+    assert (grades / "alice" / "feedback.md").exists() and (grades / "summary.txt").exists()
+    assert verdicts.results_for("alice", notebook, record=True)[0] is found and regraded == [("alice", notebook)]
+
+
+def test_a_kernel_grading_writes_nothing_and_prints_nothing(earlier, regraded, tmp_path, capsys):
+    """The hidden cells' route (a kernel: stderr would cost the cell its points) only grades."""
+    notebook, _ = earlier
+    notebook.write_text(notebook.read_text() + " ")
+    verdicts.results_for("alice", notebook)
+    assert capsys.readouterr().err == "" and not (tmp_path / "grades" / "grades.csv").exists()

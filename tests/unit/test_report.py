@@ -83,7 +83,7 @@ def test_gradescope_time_titles_version_and_the_files_hash():
 
 def test_html_failed_first_escaped_and_no_grader_source():
     page = feedback_html(_broken(), 5)
-    assert page.index("test_b") < page.index("test_a") and "s&lt;1&gt;" in page and "&lt;1e-4" in page
+    assert page.index("<h3>B ") < page.index("<li>A ") and "s&lt;1&gt;" in page and "&lt;1e-4" in page
     assert "def test_" not in page and "SEED" not in page
 
 
@@ -112,7 +112,7 @@ def test_student_text_in_markdown_renders_as_literal_text():
     assert "<script>" not in page and "<strong>all passed" not in page and "<a href" not in page
     assert [h for h in page.splitlines() if h.startswith("<h")] == [
         "<h1>Assignment 07 (NICE) — feedback for al_ice~1f4c2a</h1>", "<h2>Problems with your notebook</h2>",
-        "<h2>Checks that failed</h2>", "<h3>test_b (0 / 3)</h3>", "<h2>Checks that passed</h2>"]
+        "<h2>Checks that failed</h2>", "<h3>B (0 / 3)</h3>", "<h2>Checks that passed</h2>"]
     assert page.count("## Score: 38 / 38") == 2 and page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
     assert "**Score: 3 / 6**" in md
 

@@ -17,7 +17,8 @@ import pytest
 
 from _results import CHECKS, result
 from conftest import ROOT
-from autograder.grade.report import grades_row
+from autograder.grade.report import grades_row, write_outputs
+from autograder.results import file_sha256
 from autograder import cli
 from autograder.grade.summary import write_summary
 from autograder.similarity import class_section, run
@@ -122,6 +123,8 @@ def test_csv_and_html(klass):
     assert one["cells_to_read"] == "inpainting" and float(one["score_inpainting"]) > 0.9
     page = (root / "grades" / "similarity.html").read_text()
     assert 'class="m"' in page and "ana" in page and "tokens to write" in page
+    headings = re.findall(r"<h3 [^>]*>(.*?)</h3>", page)
+    assert headings and not [h for h in headings if "(reference solution) (reference solution)" in h or "classmate" in h]
     assert not re.search(r"plagiar|cheat|copied|suspicious|guilty|dishonest", page + str(report.notes), re.I)
 
 
@@ -277,3 +280,24 @@ def test_a_notebook_of_megabytes_is_cut_and_costs_no_more_than_one_at_the_cap(tm
     assert len(page) < 10 * (MAX_CHARS + 100 * MAX_LINES) and "cut: outlier_score (cut at 1" in page
     assert "[... cut at 1" in page and "the rest is not compared]" in page  # under the cell, side by side
     assert all(f">{n}</td>" in page.split("<h2>Every student</h2>")[1] for n in students)
+
+
+def test_regrading_one_student_recomputes_the_class(klass, tmp_path):
+    """The class is everybody in the output folder whose signed result names a notebook still as graded."""
+    root, _ = klass
+    graded = []
+    for name in ("ana", "ben", "dev", "eve"):
+        path = root / "submitted" / (name if name != "eve" else "cho") / "assignment07" / "assignment07.ipynb"
+        graded.append(result(name, notebook=str(path)))
+        graded[-1].sha256 = file_sha256(path) if name != "eve" else "0" * 64  # eve's file changed since
+    out = tmp_path / "grades"
+    write_outputs(graded, out, manual=0)
+    section = class_section([("dev", root / "submitted/dev/assignment07/assignment07.ipynb")], out)
+    assert section.text.startswith("Similarity of written code: 3 students, 3 pairs") and "ana / ben" in section.text
+    assert "not compared: eve (" in section.text and len(section.scores) == 3
+    assert (out / "similarity.html").exists()
+    (out / "ana" / "grading.json").write_text("{}")  # ana: not signed; ben: no result; dev alone is left
+    (out / "ben" / "grading.json").unlink()
+    kept = class_section([("dev", root / "submitted/dev/assignment07/assignment07.ipynb")], out)
+    assert kept.text.startswith("Similarity of written code: not recomputed (1 of the class's students")
+    assert "not compared: ana, ben, eve" in kept.text and kept.scores == []

@@ -18,7 +18,7 @@ def test_statistics_and_pass_rates():
     assert s.pass_rates == {"test_a": (3, 4), "test_b": (1, 4), "test_c": (4, 4)}
     text = summary_text(s)
     assert "4 students, totals out of 6" in text and "mean 3.2, median 3, min 1, max 6" in text
-    assert "test_b   25%  (1/4)" in text and "test_c  100%  (4/4)" in text
+    assert "  B   25%  (1/4)" in text and "  C  100%  (4/4)" in text  # each check's readable name
 
 
 def test_histogram_bins_cover_zero_to_max_and_count_everybody():

@@ -33,6 +33,16 @@ def test_load_reports_each_cell_and_goes_on_after_a_failure():
     assert status == {"a": "ok", "b": "SystemExit: bye", "c": "ok"} and s.ns["y"] == 2
 
 
+def test_a_template_stub_reached_while_loading_is_named():
+    status = Session().op_load([
+        {"grade_id": "model", "code": "def make_prior(name, dim):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"},
+        {"grade_id": "given", "code": "prior = make_prior('logistic', 4)"},
+        {"grade_id": "own", "code": "raise NotImplementedError()  # not the stub line: its own words"},
+        {"grade_id": "empty", "code": "raise KeyError()"}])
+    assert status == {"model": "ok", "given": "not implemented yet: make_prior",
+                      "own": "NotImplementedError", "empty": "KeyError"}
+
+
 def test_only_the_allowlisted_names_can_be_built_or_called(session):
     with pytest.raises(ValueError, match="unknown factory"):
         session.op_new("o", "os.system", ["true"])

@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 
 from autograder.judge import maths, probes, seeds
-from autograder.judge.builders import DIM, HIDDEN, constant_blocks, isolated_outputs, mlp_params, randomized_model
+from autograder.judge.builders import (DIM, HIDDEN, constant_blocks, inverse_blame, isolated_outputs, mlp_params,
+                                       randomized_model)
 from autograder.judge.procedures import judge_jacobian, smooth_jacobians
 
 INVERSE_TOL = 1e-3  # max |backward(forward(x)) - x| / (1 + |x|) of a model
+HINT = "NICE.backward must undo the scaling first, then the couplings in reverse order, each with CouplingLayer.backward"
 #: Share of 4 networks' parameters that forward of NICE(num_couplings=4) must show: an entry of a ReLU unit
 #: that no probe row activates shows nowhere, and the count is estimated from a sample of entries (the
 #: reference: 0.75-0.93 of them); two networks shared by four couplings show 0.5.
@@ -39,20 +41,20 @@ def test_nice_inverse(submission, measure):
     model = randomized_model(submission, "nice inverse", needs_log_det=False)
     copy = model.twin()  # same weights, another process: it cannot look up what `model` returned
     rng = seeds.rng("nice inverse")
-    hint = ("NICE.backward must undo the scaling first, then the couplings in reverse order, each with "
-            "CouplingLayer.backward")
     x = _probe(rng)
     z = model.forward(x)
     moved = probes.relay(z, rng, RELAY_SHARE)
     step = np.einsum("nij,nj->ni", np.linalg.pinv(judge_jacobian(model, x, rng)), moved - z)  # J^-1 (moved - z)
     measure("model_inverse_error", _relative_error(copy.backward(moved), x + step), INVERSE_TOL,
-            lambda e: f"|backward(forward(x)) - x| is up to {e:.3g} (1 + |x|), expected < {INVERSE_TOL:g}: {hint}")
+            lambda e: f"|backward(forward(x)) - x| is up to {e:.3g} (1 + |x|), expected < {INVERSE_TOL:g}: "
+                      f"{inverse_blame(submission, HINT)}")
     z = _probe(rng)
     back = copy.backward(z)
     moved = probes.relay(back, rng, RELAY_SHARE)
     step = np.einsum("nij,nj->ni", judge_jacobian(model, back, rng), moved - back)  # J (moved - back)
     measure("model_forward_of_backward_error", _relative_error(model.forward(moved), z + step), INVERSE_TOL,
-            lambda e: f"|forward(backward(z)) - z| is up to {e:.3g} (1 + |z|), expected < {INVERSE_TOL:g}: {hint}")
+            lambda e: f"|forward(backward(z)) - z| is up to {e:.3g} (1 + |z|), expected < {INVERSE_TOL:g}: "
+                      f"{inverse_blame(submission, HINT)}")
 
 
 @pytest.mark.points(2)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge import maths, probes, seeds
-from autograder.judge.builders import DIM, randomized_model
+from autograder.judge.builders import DIM, inverse_blame, randomized_model
 from autograder.judge.facade import expect_array
 from autograder.judge.procedures import judge_log_likelihood
 
@@ -49,8 +49,9 @@ def test_sampling(submission, measure):
         measure(f"latent_ks_{prior}", _ks(z, prior), KS_LIMIT, lambda k: (
             f"forward(sample(n)) with prior='{prior}' has mean {np.round(z.mean(0), 2)} and std "
             f"{np.round(z.std(0), 2)} and does not follow the prior (Kolmogorov-Smirnov distance "
-            f"{k / np.sqrt(SAMPLES):.3f}), although model.prior.sample does: NICE.sample must return backward(z) "
-            "with z drawn from the prior (check NICE.backward)"))
+            f"{k / np.sqrt(SAMPLES):.3f}), although model.prior.sample does: "
+            + inverse_blame(submission, "NICE.sample must return backward(z) with z drawn from the prior (check "
+                                        "NICE.backward)")))
 
 
 def _samples(model, seed):
