@@ -2,23 +2,20 @@
 
 A check's message (written by ``judge.facade``) is one line saying what was called and what came back;
 for an exception in the student's code, one line per frame of their cells follows
-(``  <cell ID>, line N, in FUNC: CODE``, CODE empty: the cells are compiled from strings).  The judge
-also appends the notebook's problems to every failed check (after :data:`autograder.results.NOTES`): reports say those once,
-at the top (:func:`notebook_notes`), and :func:`student_message` removes them from each check.
+(``  <cell KEY>, line N, in FUNC: CODE``, CODE empty: the cells are compiled from strings); students
+never see keys (nbgrader ids): each cell is named by what it defines (:func:`autograder.notes.cell_label`).
+The judge also appends the notebook's problems to every failed check (after :data:`autograder.results.NOTES`):
+reports say those once, at the top (:func:`autograder.notes.notebook_notes`), and :func:`student_message`
+removes them from each check.
 In Markdown, text from a submission is shown literally (:func:`md_literal`, :func:`md_escape`).
 """
 import re
 
 from ..notebook import assemble
+from ..notes import cell_label, notebook_notes, strip_ansi
 from ..results import NOTES, file_sha256
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _FRAME = re.compile(r"^\s*<cell (?P<cell>[^>]+)>, line (?P<line>\d+), in (?P<func>[^:]*):\s?(?P<code>.*)$")
-
-
-def strip_ansi(text):
-    """``text`` without terminal colour codes (Keras wraps parts of its messages in them)."""
-    return _ANSI.sub("", text)
 
 
 def md_literal(text):
@@ -35,24 +32,8 @@ def md_escape(text):
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.splitlines()))
 
 
-def notebook_notes(worker, error=""):
-    """The submission's problems, each said once: grading trouble, missing or retyped cells, cells that failed.
-
-    Args:
-        worker: a result's ``worker`` record (``problems``: grade_id -> text, ``load_status``:
-            grade_id -> "ok" or the exception the cell raised when run).
-        error: the result's grading error, if any (its first line is kept).
-    """
-    worker = worker or {}
-    notes = [f"grading problem: {error.splitlines()[0]}"] if error else []
-    notes += [strip_ansi(p) for p in worker.get("problems", {}).values()]
-    notes += [f"cell '{gid}' failed when run: {strip_ansi(status)}"
-              for gid, status in worker.get("load_status", {}).items() if status != "ok"]
-    return notes
-
-
 def submission_cells(notebook, sha256=""):
-    """grade_id -> code of the cells the grader ran for ``notebook`` ({} if it is gone or has changed)."""
+    """key -> code of the cells the grader ran for ``notebook`` ({} if it is gone or has changed)."""
     try:
         digest = file_sha256(notebook)  # refuses anything but a regular file
         if sha256 and digest != sha256:
@@ -72,8 +53,8 @@ def student_message(message, worker=None, cells=None):
 
     Colour codes go; the notebook notes the judge appended go (when ``worker`` has notes to show at
     the top); pytest's rendering of the grader's own ``assert`` expression goes; each frame of the
-    student's code becomes ``in cell 'ID', line N, in FUNC:`` followed by that line of their code
-    (taken from ``cells``, grade_id -> code, when the frame does not carry it).
+    student's code becomes ``in <the cell in their terms>, line N, in FUNC:`` (:func:`cell_label`)
+    followed by that line of their code (taken from ``cells``, key -> code, when the frame does not carry it).
     """
     text = strip_ansi(message or "").rstrip()
     if NOTES in text and notebook_notes(worker):
@@ -88,7 +69,7 @@ def student_message(message, worker=None, cells=None):
             lines.append(line)
             continue
         code = frame["code"].strip() or _line_of(cells, frame["cell"], int(frame["line"]))
-        lines.append(f"  in cell '{frame['cell']}', line {frame['line']}, in {frame['func']}:")
+        lines.append(f"  in {cell_label(worker, frame['cell'])}, line {frame['line']}, in {frame['func']}:")
         if code:
             lines.append(f"      {code}")
     return "\n".join(lines)

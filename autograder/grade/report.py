@@ -19,8 +19,9 @@ from .. import notebook, paths
 from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .merge import merge_rows, read_rows, write_rows
-from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells
-from .summary import plural
+from ..notes import notebook_flags, notebook_notes
+from .messages import md_escape, md_literal, student_message, submission_cells
+from .summary import NOTEBOOK_COLUMN, plural
 
 TITLE = "Assignment 07 (NICE)"
 
@@ -137,9 +138,11 @@ def feedback_html(result, manual=None, fb=None):
 
 
 def grades_row(result):
-    """A result's row of grades.csv: student, one score per check, total, max_total."""
+    """A result's row of grades.csv: student, one score per check, total, max_total, and what to look at in
+    the notebook (:func:`notebook_flags`, "; " between them)."""
     return {"student": result.student, **{t.name: f"{t.score:g}" for t in result.tests},
-            "total": f"{result.score:g}", "max_total": f"{result.max_score:g}"}
+            "total": f"{result.score:g}", "max_total": f"{result.max_score:g}",
+            NOTEBOOK_COLUMN: "; ".join(notebook_flags(result.worker))}
 
 
 def write_student(result, folder, manual):
@@ -173,7 +176,7 @@ def write_outputs(results, out_dir, manual=None):
             print(f"warning: {r.student}: outputs not written ({type(err).__name__}: {err}); "
                   f"their row of grades.csv is still written", file=sys.stderr)
     rows = merge_rows(read_rows(out / "grades.csv"), [grades_row(r) for r in results])
-    columns = ["student", *(t.name for t in results[0].tests), "total", "max_total"]
+    columns = ["student", *(t.name for t in results[0].tests), "total", "max_total", NOTEBOOK_COLUMN]
     write_rows(out / "grades.csv", rows, columns)
     return rows
 

@@ -2,6 +2,7 @@
 import json
 
 from autograder.grade.messages import notebook_notes, student_message, submission_cells
+from autograder.notes import notebook_flags
 from autograder.results import file_sha256
 
 WORKER = {"problems": {"log_likelihood": "cell 'log_likelihood' is missing from the submission"},
@@ -39,3 +40,23 @@ def test_submission_cells_only_for_the_graded_file(tmp_path):
     cells = submission_cells(nb, file_sha256(nb))
     assert "setup" in cells  # locked source cells come from the source notebook
     assert submission_cells(nb, "0" * 64) == {} and submission_cells(tmp_path / "gone.ipynb") == {}
+
+
+def test_cells_are_named_in_the_students_terms_and_notes_flag_the_notebook():
+    worker = {"problems": {"coupling_layer": "CouplingLayer is defined in 2 cells (...)"},
+              "notes": [["content", "found by what they define, not by their nbgrader id (...)"],
+                        ["helper", "my_merge (used by your solution) is defined in a cell you added (...)"]],
+              "labels": {"coupling_layer": "your cell defining CouplingLayer",
+                         "scale_is_tracked": "the given cell that starts `# The scale must be a tracked weight`"},
+              "load_status": {"scale_is_tracked": "NameError: name 'my_merge' is not defined"}}
+    assert notebook_notes(worker) == [
+        "CouplingLayer is defined in 2 cells (...)", "found by what they define, not by their nbgrader id (...)",
+        "my_merge (used by your solution) is defined in a cell you added (...)",
+        "the given cell that starts `# The scale must be a tracked weight` failed when run: NameError: name "
+        "'my_merge' is not defined"]
+    message = "calling m.forward(<array (4, 2)>): NameError: x\n  <cell coupling_layer>, line 2, in forward: "
+    assert student_message(message, worker, {"coupling_layer": "a\n  return my_merge(parts)\n"}).splitlines()[1:] == [
+        "  in your cell defining CouplingLayer, line 2, in forward:", "      return my_merge(parts)"]
+    assert notebook_flags(worker) == ["cells matched by content", "helpers taken from added cells",
+                                      "solution cells missing or ambiguous"]
+    assert notebook_flags({}) == [] and notebook_flags(WORKER) == ["solution cells missing or ambiguous"]
