@@ -12,7 +12,7 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 #: for the instructor (grades.csv, the class summary).
 FLAGS = {"content": "cells matched by content", "type": "a solution cell of another type",
          "split": "a solution split over cells", "helper": "helpers taken from added cells",
-         "problem": "solution cells missing or ambiguous"}
+         "shadow": "solutions also defined in cells not run", "problem": "solution cells missing or ambiguous"}
 
 
 def strip_ansi(text):

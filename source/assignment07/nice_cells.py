@@ -25,6 +25,7 @@ Standard library only; nothing here runs the code it reads (``ast`` and ``symtab
 """
 import ast
 import builtins
+import functools
 import hashlib
 import re
 import symtable
@@ -84,6 +85,7 @@ def _tree(text):
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def definitions(text, strict=False):
     """The names of the classes and functions ``text`` defines at its top level, in order.
 
@@ -97,15 +99,16 @@ def definitions(text, strict=False):
     return tuple(dict.fromkeys(node.name for node in tree.body if isinstance(node, kinds)))
 
 
+@functools.lru_cache(maxsize=1024)
 def scope_names(text):
     """``(bound, used)``: the names ``text`` binds at its top level, and the global names it reads anywhere
     (at the top level before or without binding them, or inside its functions and classes)."""
     if len(text) > MAX_PARSED:
-        return set(definitions(text)), set()
+        return frozenset(definitions(text)), frozenset()
     try:
         table = symtable.symtable(python_source(text), "<cell>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set(definitions(text)), set()
+        return frozenset(definitions(text)), frozenset()
     top = table.get_symbols()
     bound = {s.get_name() for s in top if s.is_assigned() or s.is_imported() or s.is_namespace()}
     used = {s.get_name() for s in top if s.is_referenced()} - bound
@@ -114,7 +117,7 @@ def scope_names(text):
         scope = scopes.pop()
         scopes += scope.get_children()
         used |= {s.get_name() for s in scope.get_symbols() if s.is_global() and s.is_referenced()}
-    return bound, used - _BUILTINS
+    return frozenset(bound), frozenset(used - _BUILTINS)
 
 
 def fingerprint(text):
@@ -331,8 +334,24 @@ def match(cells, template):
             m.notes.append(["split", f"your solution defining {_names(slot.names)} is split over {len(parts)} cells ("
                                      + "; ".join(m.describe(p.index) for p in parts)
                                      + "): graded as one cell, in notebook order"])
+    _note_shadows(m, solutions, claimed)
     _take_helpers(m, template, claimed)
     return m
+
+
+def _note_shadows(m, solutions, claimed):
+    """Say where a cell the grader does not run also defines what a solution cell found by its id defines
+    (an old attempt, a scratch copy): in the kernel the cell run last wins, here the solution cell does."""
+    others = [i for i in range(len(m.cells)) if i not in claimed]
+    for slot in solutions:
+        mine = {n for p in m.parts[slot.grade_id] if p.by == "id" for n in definitions(p.code) if n in slot.names}
+        for i in others:
+            also = [n for n in definitions(cell_text(m.cells[i]), strict=m.cells[i].get("cell_type") != "code")
+                    if n in mine]
+            if also:
+                m.notes.append(["shadow", f"{_names(also)} {'is' if len(also) == 1 else 'are'} also defined in "
+                                          f"{m.describe(i)}, which the grader does not run: it grades your solution "
+                                          f"cell (the one with the nbgrader id), whatever your kernel ran last"])
 
 
 def _by_id(m, slot, carriers):

@@ -198,7 +198,8 @@ def test_added_cells_never_replace_what_the_grader_runs(handed_in):
              "def unused():\n    import os\n    os.system('true')\n\nimport os\nos.system('true')\n")
     m, _ = _match(handed_in, rt._add("outlier_score", added))
     reference, _ = _match(handed_in)
-    assert not m.helpers and not m.problems and not m.notes
+    assert not m.helpers and not m.problems and [kind for kind, _ in m.notes] == ["shadow"]
+    assert m.notes[0][1].startswith("log_likelihood is also defined in cell")  # said; train is given: nothing to say
     assert [c.code for c in m.program(TEMPLATE)] == [c.code for c in reference.program(TEMPLATE)]
 
 
@@ -215,3 +216,17 @@ def test_magics_are_comments_line_for_line():
     text = "%timeit f()\nx = 1\n  !pip list"
     assert nice_cells.python_source(text).splitlines() == ["pass  # %timeit f()", "x = 1", "pass  #   !pip list"]
     assert nice_cells.definitions("%matplotlib inline\ndef f():\n    pass\n") == ("f",)
+
+
+def test_a_solution_also_defined_in_an_added_cell_is_graded_from_its_own_cell_and_said(handed_in):
+    """The stub left in the solution cell, the answer written in a new cell below: the solution cell counts."""
+    stub = "def outlier_score(model, x):\n    raise NotImplementedError()\n"
+    def edit(nb):
+        cell = rt._cell_by_id(nb, "outlier_score")
+        answer = "".join(cell["source"])
+        cell["source"] = stub
+        rt._add("outlier_score", answer)(nb)
+    m, _ = _match(handed_in, edit)
+    assert _code(m, "outlier_score") == stub and not m.problems and not m.helpers
+    assert [kind for kind, _ in m.notes] == ["shadow"]
+    assert m.notes[0][1].startswith("outlier_score is also defined in cell ") and "which the grader does not run" in m.notes[0][1]
