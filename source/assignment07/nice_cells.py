@@ -414,8 +414,9 @@ def _literal(node):
         return False
 
 
-def _binds(node):
-    """``(names, is_definition)`` of a top-level statement: what it binds, and whether that is all it does."""
+def _binds(node, text):
+    """``(names, is_definition)`` of a top-level statement of the cell ``text``: what it binds, and whether
+    that is all it does."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name], True
     if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -428,8 +429,7 @@ def _binds(node):
         return names, value is not None and (_literal(value) or isinstance(value, ast.Lambda)) and all(
             isinstance(t, ast.Name) or isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts)
             for t in targets)
-    bound = scope_names(ast.unparse(node))[0] if isinstance(node, ast.stmt) else set()
-    return sorted(bound), False
+    return sorted(scope_names(_statement_lines(text, node))[0]), False
 
 
 def _statement_lines(text, node):
@@ -445,7 +445,7 @@ def _take_helpers(m, template, claimed):
     statements = {}  # name -> [(cell, node, is_definition)]
     for i, tree in trees.items():
         for node in tree.body if tree else []:
-            names, is_def = _binds(node)
+            names, is_def = _binds(node, cell_text(m.cells[i]))
             for name in names:
                 statements.setdefault(name, []).append((i, node, is_def))
     bound = {n for s in template.slots for n in s.names}  # a solution's own names: missing ones are said above
@@ -487,7 +487,7 @@ def _take_helpers(m, template, claimed):
     for i in sorted(taken):
         nodes = sorted(taken[i], key=lambda n: n.lineno)
         text = cell_text(m.cells[i])
-        names = [n for node in nodes for n in _binds(node)[0] if n in seen]
+        names = [n for node in nodes for n in _binds(node, text)[0] if n in seen]
         rest = len(nodes) < len(trees[i].body)
         m.helpers.append(Helper(i, names, "\n\n".join(_statement_lines(text, node) for node in nodes), rest))
         one = len(names) == 1

@@ -230,3 +230,15 @@ def test_a_solution_also_defined_in_an_added_cell_is_graded_from_its_own_cell_an
     assert _code(m, "outlier_score") == stub and not m.problems and not m.helpers
     assert [kind for kind, _ in m.notes] == ["shadow"]
     assert m.notes[0][1].startswith("outlier_score is also defined in cell ") and "which the grader does not run" in m.notes[0][1]
+
+
+@pytest.mark.parametrize("code", [
+    "x = " + "+".join(["1"] * 900) + "\ny = (" * 300,          # deep expressions, then code that does not parse
+    "x = " + "+".join(["1"] * 900),                             # parses, deeper than most recursion limits
+    "for i in range(3):\n    z = i\nw = [q for q in z]; v = 2\nclass K(" + "object, " * 2000 + "): pass\n",
+    "\0\ufeff\\", "from m import *\nimport a.b.c\ndel x\nglobal g\n" * 100,
+])
+def test_any_added_cell_gets_a_match_never_an_exception(handed_in, code):
+    uses = _uses("x", "y", "z", "w", "v", "K", "a", "g")
+    m, _ = _match(handed_in, rt._add("setup", code), uses)
+    assert m.program(TEMPLATE) and m.parts["coupling_layer"][0].by == "id"
