@@ -140,7 +140,7 @@ class Slot:
 class Template:
     """The assignment's cells: those grading runs, in order, and how to recognise every cell the course gives."""
     slots: tuple                                 # of Slot
-    known: dict = field(default_factory=dict)    # fingerprint of a given cell's text -> [grade_id] (cells alike: several)
+    known: dict = field(default_factory=dict)    # fingerprint of a given cell's text -> [grade_id] (alike: several)
     ids: frozenset = frozenset()                 # every grade_id of the assignment
 
     @classmethod
@@ -200,7 +200,7 @@ class Helper:
 
 @dataclass
 class ProgramCell:
-    key: str          # the solution's grade_id (``ID+2`` for the second cell of a split one), a given cell's, or ``+added-N``
+    key: str          # a given cell's grade_id, a solution's (``ID+2``: the second cell of a split one), ``+added-N``
     code: str
     label: str        # the cell in the student's terms
 
@@ -231,7 +231,8 @@ class Match:
                 continue
             for k, part in enumerate(self.parts.get(slot.grade_id, [])):
                 key = slot.grade_id if k == 0 else f"{slot.grade_id}+{k + 1}"
-                order.append((rank, k, ProgramCell(key, part.code, f"your cell defining {_names(self._defines(part, slot))}")))
+                label = f"your cell defining {_names(self._defines(part, slot))}"
+                order.append((rank, k, ProgramCell(key, part.code, label)))
         for h in self.helpers:
             rank = self._rank_before(h.index, template, where)
             order.append((rank + 0.5, h.index, ProgramCell(
@@ -276,20 +277,11 @@ def _given_label(slot, code):
     return f"the given cell that starts `{first[:60]}`"
 
 
-def _code_cells(cells):
-    return {i for i, c in enumerate(cells) if c.get("cell_type") == "code"}
-
-
 def match(cells, template):
     """:class:`Match` of a submission's ``cells`` (parsed JSON) against the assignment's ``template``."""
     m = Match(cells)
     claimed = set()
-    for slot in template.slots:  # given cells: by id, else by their text
-        if not slot.solution:
-            found = [i for i, c in enumerate(cells) if grade_id(c) == slot.grade_id]
-            if found:
-                m.given[slot.grade_id] = found[0]
-    for i, cell in enumerate(cells):
+    for i, cell in enumerate(cells):  # the course's cells: by id, else by their text
         gid = grade_id(cell) if grade_id(cell) in template.ids else \
             next(iter(template.known.get(fingerprint(cell_text(cell)), [])), None)
         if gid and not any(s.solution and s.grade_id == gid for s in template.slots):
@@ -318,8 +310,9 @@ def match(cells, template):
             m.parts[slot.grade_id].sort(key=lambda p: p.index)
             found_by_content.append(slot)
         if not m.parts[slot.grade_id] and slot.grade_id not in m.problems:
-            m.problems[slot.grade_id] = (f"the solution cell defining {_names(slot.names)} is missing from the submission: "
-                                         f"no cell has its nbgrader id and none defines {_names(slot.names)}")
+            names = _names(slot.names)
+            m.problems[slot.grade_id] = (f"the solution cell defining {names} is missing from the submission: "
+                                         f"no cell has its nbgrader id and none defines {names}")
     if found_by_content:
         m.notes.insert(0, ["content", "found by what they define, not by their nbgrader id (the cell metadata that "
                            "names each cell was lost or changed, e.g. by an editor other than Jupyter): your cells "
@@ -416,19 +409,17 @@ def _literal(node):
 
 def _binds(node, text):
     """``(names, is_definition)`` of a top-level statement of the cell ``text``: what it binds, and whether
-    that is all it does."""
+    that is all it does (a def, class or import, or names given a literal or a lambda)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name], True
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"], True
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else None
-    if targets is not None:
-        names = [t.id for target in targets for t in ([target] if isinstance(target, ast.Name) else
-                 getattr(target, "elts", [])) if isinstance(t, ast.Name)]
-        value = node.value
-        return names, value is not None and (_literal(value) or isinstance(value, ast.Lambda)) and all(
-            isinstance(t, ast.Name) or isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts)
-            for t in targets)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        flat = [t for target in targets
+                for t in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target])]
+        if all(isinstance(t, ast.Name) for t in flat):
+            return [t.id for t in flat], _literal(node.value) or isinstance(node.value, ast.Lambda)
     return sorted(scope_names(_statement_lines(text, node))[0]), False
 
 
@@ -440,7 +431,7 @@ def _statement_lines(text, node):
 
 def _take_helpers(m, template, claimed):
     """Take from added code cells the definitions of names the program uses and nothing it runs defines."""
-    added = [i for i in sorted(_code_cells(m.cells) - claimed)]
+    added = [i for i, c in enumerate(m.cells) if c.get("cell_type") == "code" and i not in claimed]
     trees = {i: _tree(cell_text(m.cells[i])) for i in added}
     statements = {}  # name -> [(cell, node, is_definition)]
     for i, tree in trees.items():
@@ -465,20 +456,21 @@ def _take_helpers(m, template, claimed):
         found = statements.get(name, [])
         cells_with = sorted({i for i, _, _ in found})
         if len(cells_with) > 1:
-            m.problems["+" + name] = (f"{name} (used by your solution) is defined in {len(cells_with)} cells you added ("
-                                      + "; ".join(m.describe(i) for i in cells_with)
-                                      + "): the grader cannot tell which one to use and takes none; keep one, "
-                                        "best in the solution cell that uses it")
+            m.problems["+" + name] = (
+                f"{name} (used by your solution) is defined in {len(cells_with)} cells you added ("
+                + "; ".join(m.describe(i) for i in cells_with)
+                + "): the grader cannot tell which one to use and takes none; keep one, best in the solution cell "
+                  "that uses it")
             continue
-        definitions_of = [(i, node) for i, node, is_def in found if is_def]
-        if found and not definitions_of:
-            m.problems["+" + name] = (f"{name} (used by your solution) is set in a cell you added ({m.describe(found[0][0])}) "
-                                      "by code that the grader does not run (from added cells it takes only def, class, "
-                                      "import, and constants written as literals): move it into the solution cell that uses it")
-            continue
-        if not definitions_of:
+        if not found:
             continue  # defined nowhere: the check that needs it says so
-        i, node = definitions_of[-1]  # the last one in that cell, as running the cell leaves it
+        i, node, is_definition = found[-1]  # the last one in that cell, as running the cell leaves it
+        if not is_definition:
+            m.problems["+" + name] = (
+                f"{name} (used by your solution) is set in a cell you added ({m.describe(i)}) by code that the "
+                "grader does not run (from added cells it takes only def, class, import, and constants written "
+                "as literals): move it into the solution cell that uses it")
+            continue
         taken.setdefault(i, [])
         if node not in taken[i]:
             taken[i].append(node)
@@ -490,12 +482,12 @@ def _take_helpers(m, template, claimed):
         names = [n for node in nodes for n in _binds(node, text)[0] if n in seen]
         rest = len(nodes) < len(trees[i].body)
         m.helpers.append(Helper(i, names, "\n\n".join(_statement_lines(text, node) for node in nodes), rest))
-        one = len(names) == 1
-        m.notes.append(["helper", f"{_names(names)} (used by your solution) {'is' if one else 'are'} defined in a cell "
-                                  f"you added ({m.describe(i)}): the grader took {'its definition' if one else 'their definitions'} "
-                                  "from there (from added cells it takes only definitions"
+        it, its = ("it", "its definition") if len(names) == 1 else ("them", "their definitions")
+        m.notes.append(["helper", f"{_names(names)} (used by your solution) {'is' if it == 'it' else 'are'} defined "
+                                  f"in a cell you added ({m.describe(i)}): the grader took {its} from there (from "
+                                  "added cells it takes only definitions"
                         + ("; the rest of that cell is not run" if rest else "")
-                        + f"); moving {'it' if one else 'them'} into the solution cell that uses {'it' if one else 'them'} is safer"])
+                        + f"); moving {it} into the solution cell that uses {it} is safer"])
 
 
 # ----------------------------------------------------------------------------- the shipped template

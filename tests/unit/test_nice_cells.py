@@ -242,3 +242,10 @@ def test_any_added_cell_gets_a_match_never_an_exception(handed_in, code):
     uses = _uses("x", "y", "z", "w", "v", "K", "a", "g")
     m, _ = _match(handed_in, rt._add("setup", code), uses)
     assert m.program(TEMPLATE) and m.parts["coupling_layer"][0].by == "id"
+
+
+def test_a_helper_rebound_by_other_code_in_its_cell_is_not_taken(handed_in):
+    """The cell leaves my_merge wrapped: taking the def alone would grade other code than the kernel ran."""
+    added = "def my_merge(parts):\n    return tf.concat(parts, axis=1)\n\nmy_merge = tf.function(my_merge)\n"
+    m, _ = _match(handed_in, rt._add("coupling_base", added), rt._replace(*rt.USES_MY_MERGE))
+    assert not m.helpers and m.problems["+my_merge"].startswith("my_merge (used by your solution) is set in a cell you added")
