@@ -71,11 +71,13 @@ c.GenerateSolution.preprocessors = [
 ]
 
 # nbgrader autograde (see autograder/nbgrader_bridge): nbgrader 0.9.6's preprocessor lists with the course's
-# steps.  Sanitize: untouched hidden test cells are not reported as changed.  Autograde: no kernel starts and
+# steps.  Sanitize: cells get the nbgrader metadata the grader found them by (lost metadata, split or retyped
+# cells), and untouched hidden test cells are not reported as changed.  Autograde: no kernel starts and
 # no student code runs (nbgrader's Execute is replaced): every output, the hidden check cells' verdicts
 # included, comes from the grading runner (a signed grading.json of an earlier run, else a confined grading now).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
+    "autograder.nbgrader_bridge.match_cells.MatchCells",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "autograder.nbgrader_bridge.restore_hidden.RestoreHiddenTests",

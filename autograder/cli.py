@@ -28,10 +28,10 @@ workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> so
   Gradescope    python -m autograder gradescope-bundle, upload dist/nice_autograder.zip
 
 maintenance, after changing the source notebook or the graders (README: "Maintenance"):
-  python -m autograder hidden-cells          the source's hidden check cells, from the graders
+  python -m autograder hidden-cells          the source's hidden check cells, from the graders (and nice_cells.TABLE)
   nbgrader generate_assignment assignment07 --force
   python -m autograder.examples.build        autograder/examples/, from the source and the release
-  PYTHONPATH=. python tests/fixtures/make_submissions.py   the bug bank (make_hostile.py: the hostile one)
+  PYTHONPATH=. python tests/fixtures/make_submissions.py   the bug bank (make_hostile.py, make_roundtrip.py: the others)
   python -m autograder calibrate             thresholds and margins -> autograder/calibration.json
   python -m autograder gradescope-bundle     the Gradescope zip, with the new graders
 
@@ -100,7 +100,8 @@ def main(argv=None):
     e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
     e.add_argument("--workers", type=int, default=2)
 
-    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells")
+    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells and "
+                                          "nice_cells.py's table of the assignment's cells")
 
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
     c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "

@@ -1,8 +1,10 @@
-"""Assemble the program the grader runs from a submission, the way nbgrader matches cells.
+"""Assemble the program the grader runs from a submission.
 
-Cells are matched to the source notebook by nbgrader ``grade_id``: locked cells always come from the
-source, solution cells from the submission.  Test cells, markdown and cells tagged ``experiment``
-(MNIST training, plots) or ``self-check`` (the students' ungraded checks) are not run during grading.
+The rules live in ``source/assignment07/nice_cells.py`` (shipped to students, whose self-check runs
+their notebook by the same rules): locked cells always come from the source; solution cells come from
+the submission, found by nbgrader ``grade_id``, else by what they define; cells the student added give
+only the definitions the solution needs.  Test cells, markdown and cells tagged ``experiment`` (MNIST
+training, plots) or ``self-check`` (the students' ungraded checks) are not run during grading.
 
 A submission is an untrusted file: :func:`read_input` reads only a regular file (no symlink, FIFO or
 device) no larger than :data:`MAX_NOTEBOOK_BYTES`, checked before reading, and :func:`read_notebook`
@@ -11,15 +13,18 @@ message is one line.
 """
 import json
 import os
+import pprint
 import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import paths
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-EXPERIMENT_TAG = "experiment"
-SELF_CHECK_TAG = "self-check"
-NOT_GRADED_TAGS = (EXPERIMENT_TAG, SELF_CHECK_TAG)  # given cells that grading never runs
+HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"  # where a hidden check cell's region starts (gone in the release)
+#: The rules that match a submission's cells to the assignment's, shared with the students' self-check.
+cells = paths.course_module("nice_cells")
+EXPERIMENT_TAG, SELF_CHECK_TAG, NOT_GRADED_TAGS = cells.EXPERIMENT_TAG, cells.SELF_CHECK_TAG, cells.NOT_GRADED_TAGS
 
 
 class NotebookError(ValueError):
@@ -29,8 +34,10 @@ class NotebookError(ValueError):
 @dataclass
 class Program:
     """Code cells to execute, in source order, plus what went wrong while matching them."""
-    cells: list = field(default_factory=list)      # [{"grade_id": str, "code": str}]
-    problems: dict = field(default_factory=dict)   # grade_id -> human-readable problem
+    cells: list = field(default_factory=list)      # [{"grade_id": key, "code": str}] (keys: :class:`nice_cells.ProgramCell`)
+    problems: dict = field(default_factory=dict)   # grade_id (or another key) -> what is wrong, for the student
+    notes: list = field(default_factory=list)      # [[kind, text]]: cells found other than by their id, helpers taken
+    labels: dict = field(default_factory=dict)     # key -> the cell in the student's terms
 
 
 def read_input(path, limit=MAX_NOTEBOOK_BYTES):
@@ -128,57 +135,61 @@ def read_notebook(path):
 
 
 def _text(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    return cells.cell_text(cell)
 
 
 def _nbgrader(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def not_graded_tag(cell):
-    """The first of :data:`NOT_GRADED_TAGS` a cell (dict) carries, or None."""
-    return next((t for t in cell.get("metadata", {}).get("tags", []) if t in NOT_GRADED_TAGS), None)
-
-
 def graded_cells(source_nb):
-    """Source cells the grader runs: code cells that are not tests, experiments or self-checks."""
+    """Source cells the grader runs (:func:`nice_cells.is_graded`), with their nbgrader metadata."""
     for cell in source_nb["cells"]:
-        nbg = _nbgrader(cell)
-        if cell.get("cell_type") != "code" or not nbg.get("grade_id"):
-            continue
-        if not_graded_tag(cell):
-            continue
-        if nbg.get("grade") and not nbg.get("solution"):
-            continue  # a visible test cell
-        yield cell, nbg
+        if cells.is_graded(cell):
+            yield cell, _nbgrader(cell)
+
+
+def template(source_path=paths.SOURCE_NOTEBOOK):
+    """The assignment's :class:`nice_cells.Template`, from the source notebook."""
+    return cells.Template.from_notebook(read_notebook(source_path), hidden_from=HIDDEN_TESTS)
 
 
 def assemble(submission_path, source_path=paths.SOURCE_NOTEBOOK):
-    """Return the :class:`Program` for one submission notebook."""
-    source_nb = read_notebook(source_path)
+    """Return the :class:`Program` for one submission notebook (cells matched by :func:`nice_cells.match`)."""
+    course = template(source_path)
     program = Program()
     try:
-        sub_nb = read_notebook(submission_path)
+        sub_cells = read_notebook(submission_path)["cells"]
     except NotebookError as err:
-        sub_nb = {"cells": []}
+        sub_cells = []
         program.problems["notebook"] = f"submission notebook could not be read: {err}"
-    by_id = {}
-    for cell in sub_nb["cells"]:
-        by_id.setdefault(_nbgrader(cell).get("grade_id"), cell)
-    for cell, nbg in graded_cells(source_nb):
-        gid = nbg["grade_id"]
-        if not nbg.get("solution"):
-            program.cells.append({"grade_id": gid, "code": _text(cell)})
-            continue
-        sub = by_id.get(gid)
-        if sub is None:
-            program.problems[gid] = f"cell '{gid}' is missing from the submission (deleted or its id changed)"
-        elif sub.get("cell_type") != "code":
-            program.problems[gid] = f"cell '{gid}' was changed from code to {sub.get('cell_type')}"
-        else:
-            program.cells.append({"grade_id": gid, "code": _text(sub)})
+    found = cells.match(sub_cells, course)
+    for cell in found.program(course):
+        program.cells.append({"grade_id": cell.key, "code": cells.python_source(cell.code)})
+        program.labels[cell.key] = cell.label
+    program.problems.update(found.problems)
+    program.notes = found.notes
     return program
+
+
+TABLE_LINE = "\nTABLE = "  # nice_cells.py ends with its table (what students' self-checks match against)
+
+
+def module_with_table(source_path=paths.SOURCE_NOTEBOOK):
+    """The text ``nice_cells.py`` should have: its TABLE, the template of the source notebook, at the end."""
+    text = Path(cells.__file__).read_text()
+    table = pprint.pformat(template(source_path).table(), width=110, sort_dicts=False, compact=True)
+    return text[:text.index(TABLE_LINE)] + TABLE_LINE + table + "\n"
+
+
+def sync_table(source_path=paths.SOURCE_NOTEBOOK):
+    """Rewrite ``nice_cells.TABLE`` from the source notebook; returns True if it changed."""
+    path = Path(cells.__file__)
+    after = module_with_table(source_path)
+    if after != path.read_text():
+        path.write_text(after)
+        return True
+    return False
 
 
 def manual_points(source_nb):

@@ -1,4 +1,6 @@
 """Where the course files live, resolved once."""
+import importlib.util
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -13,3 +15,17 @@ EXAMPLES = PACKAGE / "examples"
 CALIBRATION = PACKAGE / "calibration.json"
 #: Every submission the calibration graded, as results (not committed: build/ is ignored).
 CALIBRATION_GRADED = ROOT / "build" / "calibration" / "graded.json"
+
+
+def course_module(name):
+    """The course's module ``source/<assignment>/<name>.py``, imported once as ``course_<name>``.
+
+    Modules there are given to students too (``nice_cells``: the rules that find a notebook's cells).
+    """
+    key = f"course_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, SOURCE_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # before it runs: dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[key]

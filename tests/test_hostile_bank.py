@@ -100,7 +100,8 @@ def graded(tmp_path_factory):
 def _evidence(result):
     w = result.worker
     return "\n".join([result.error, *(t.message for t in result.tests), *w.get("events", []),
-                      *map(str, w.get("load_status", {}).values()), *w.get("problems", {}).values()])
+                      *map(str, w.get("load_status", {}).values()), *w.get("problems", {}).values(),
+                      *(text for _, text in w.get("notes", []))])
 
 
 def test_reference_in_the_same_run_is_unaffected(graded):

@@ -26,7 +26,7 @@ def test_locked_cells_come_from_source(tmp_path):
     assert "def train(" in code["train_loop"] and not program.problems
 
 
-def test_missing_and_retyped_cells_are_reported(tmp_path):
+def test_missing_cells_are_reported_and_retyped_ones_run_as_code(tmp_path):
     def edit(cells):
         cells = [c for c in cells if c["metadata"]["nbgrader"]["grade_id"] != "scaling_layer"]
         for c in cells:
@@ -34,9 +34,11 @@ def test_missing_and_retyped_cells_are_reported(tmp_path):
                 c["cell_type"] = "markdown"
         return cells
     program = notebook.assemble(_write(tmp_path, edit))
-    assert "missing" in program.problems["scaling_layer"]
-    assert "markdown" in program.problems["log_likelihood"]
+    assert list(program.problems) == ["scaling_layer"] and "missing" in program.problems["scaling_layer"]
     assert "scaling_layer" not in {c["grade_id"] for c in program.cells}
+    assert "def log_likelihood(" in next(c["code"] for c in program.cells if c["grade_id"] == "log_likelihood")
+    assert program.notes == [["type", "your cell defining log_likelihood is a markdown cell, not a code cell: "
+                                      "graded as the code it holds (make it a code cell again)"]]
 
 
 def test_experiments_and_tests_are_not_run():

@@ -31,7 +31,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .atomic import sweep
     from .discover import discover
     from .lms import after_grading, read_inputs
-    from .messages import visible
+    from ..notes import visible
     from .report import manual_points, summary_table, write_outputs
     from .resume import earlier_results, reused_line
     from .run import grade_submissions

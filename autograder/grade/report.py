@@ -20,8 +20,9 @@ from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .atomic import replace_folder
 from .merge import merge_rows, read_rows, write_rows
-from .messages import md_escape, md_literal, notebook_notes, student_message, submission_cells, visible
-from .summary import plural
+from ..notes import notebook_flags, notebook_notes, visible
+from .messages import md_escape, md_literal, student_message, submission_cells
+from .summary import NOTEBOOK_COLUMN, plural
 
 TITLE = "Assignment 07 (NICE)"
 
@@ -138,9 +139,11 @@ def feedback_html(result, manual=None, fb=None):
 
 
 def grades_row(result):
-    """A result's row of grades.csv: student, one score per check, total, max_total."""
+    """A result's row of grades.csv: student, one score per check, total, max_total, and what to look at in
+    the notebook (:func:`notebook_flags`, "; " between them)."""
     return {"student": result.student, **{t.name: f"{t.score:g}" for t in result.tests},
-            "total": f"{result.score:g}", "max_total": f"{result.max_score:g}"}
+            "total": f"{result.score:g}", "max_total": f"{result.max_score:g}",
+            NOTEBOOK_COLUMN: "; ".join(notebook_flags(result.worker))}
 
 
 #: The files of a student's output folder.
@@ -166,7 +169,7 @@ def write_grades(results, out_dir):
     if not results:
         return read_rows(path)
     rows = merge_rows(read_rows(path), [grades_row(r) for r in results])
-    write_rows(path, rows, ["student", *(t.name for t in results[0].tests), "total", "max_total"])
+    write_rows(path, rows, ["student", *(t.name for t in results[0].tests), "total", "max_total", NOTEBOOK_COLUMN])
     return rows
 
 

@@ -2,7 +2,8 @@
 
 Computed from the rows of ``grades.csv`` (every student in the folder, earlier runs included) and the
 checks' points: the number of students, mean, median, minimum and maximum of the totals, a histogram
-of the totals, and per check the pass rate (the share of students with the check's full points).
+of the totals, per check the pass rate (the share of students with the check's full points), and the
+students whose notebooks the instructor should look at (``3 students: cells matched by content (...)``).
 """
 import io
 import math
@@ -14,6 +15,9 @@ from .atomic import write_file
 from ..results import title
 
 BAR_WIDTH = 40  # characters of the longest bar in the text histogram
+#: grades.csv's column of what to look at in a student's notebook (e.g. "cells matched by content").
+NOTEBOOK_COLUMN = "notebook"
+NAMES_SHOWN = 10  # students named per line of what to look at (grades.csv names them all)
 
 
 def plural(n, noun):
@@ -27,6 +31,7 @@ class ClassSummary:
     max_total: float              # the points of all checks
     bins: list                    # [(low, high, count)]: totals in [low, high); the last bin includes high
     pass_rates: dict = field(default_factory=dict)  # check -> (students with full points, students graded)
+    to_look_at: dict = field(default_factory=dict)  # what to look at in notebooks -> [student]
 
     @property
     def n(self):
@@ -50,7 +55,11 @@ def summarize(rows, checks):
     for name, points in checks:
         graded = [float(r[name]) for r in rows if r.get(name, "") != ""]
         rates[name] = (sum(score >= points for score in graded), len(graded))
-    return ClassSummary(totals, max_total, histogram(totals, max_total), rates)
+    looks = {}
+    for r in rows:
+        for flag in filter(None, (r.get(NOTEBOOK_COLUMN) or "").split("; ")):
+            looks.setdefault(flag, []).append(r["student"])
+    return ClassSummary(totals, max_total, histogram(totals, max_total), rates, dict(sorted(looks.items())))
 
 
 def summary_text(s):
@@ -70,6 +79,11 @@ def summary_text(s):
     for name, (passed, graded) in s.pass_rates.items():
         rate = f"{100 * passed / graded:3.0f}%" if graded else "   -"
         lines.append(f"  {title(name):<{width}s}  {rate}  ({passed}/{graded})")
+    if s.to_look_at:
+        lines += ["", "Notebooks to look at (their feedback says what the grader did):"]
+        lines += [f"  {plural(len(who), 'student')}: {flag} ({', '.join(who[:NAMES_SHOWN])}"
+                  + (f", and {len(who) - NAMES_SHOWN} more: grades.csv's {NOTEBOOK_COLUMN} column" if len(who) > NAMES_SHOWN else "")
+                  + ")" for flag, who in s.to_look_at.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,7 @@ import time
 import numpy as np
 import pytest
 
+from ..notes import notebook_notes
 from ..results import NOTES
 from ..wire.budgets import REQUEST_TIMEOUT_S as REQUEST_TIMEOUT
 from ..wire.budgets import SUBMISSION_BUDGET_S
@@ -416,9 +417,8 @@ class Submission:
         self._shared = {}
 
     def _hint(self):
-        notes = list(self.program.problems.values())
-        notes += [f"cell '{gid}' failed when run: {status}"
-                  for gid, status in (self.worker.load_status or {}).items() if status != "ok"]
+        notes = notebook_notes({"problems": self.program.problems, "load_status": self.worker.load_status or {},
+                                "labels": getattr(self.program, "labels", {})})
         return (NOTES + "; ".join(notes)) if notes else ""
 
     def _stub(self, error):
@@ -539,7 +539,8 @@ class Submission:
     def info(self):
         """What the workers reported, for the results file."""
         info = {"isolation": self.worker.isolation, "load_status": self.worker.load_status,
-                "problems": self.program.problems, "events": list(self.worker.events),
+                "problems": self.program.problems, "notes": getattr(self.program, "notes", []),
+                "labels": getattr(self.program, "labels", {}), "events": list(self.worker.events),
                 "starts": self.worker.starts, "requests": self.worker.timings}
         if self._twin is not None:
             twin = self._twin.worker

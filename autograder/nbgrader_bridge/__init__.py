@@ -13,6 +13,8 @@ per job:
 
 * :mod:`.cells`: the source's hidden check cells, and a cell's source as the release shows it;
 * :mod:`.verdicts`: the runner's result for a submitted notebook, and the verdict of one check;
+* :mod:`.match_cells` (sanitize, first): cells get the nbgrader metadata that the runner found them by
+  (lost metadata, a split or retyped solution, missing grade cells), so the gradebook matches like ``grade``;
 * :mod:`.restore_hidden` (sanitize, before ``OverwriteCells``): untouched hidden test cells are not
   reported as changed;
 * :mod:`.runner_outputs` (autograde, instead of ``Execute``): the cells' outputs from the runner;

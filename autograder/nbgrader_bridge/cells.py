@@ -7,7 +7,8 @@ Each cell is worth the check's points; its first line says what the check is abo
 course root itself: ``NICE_COURSE_ROOT`` if set and valid, else the nearest folder above the working
 directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` runs no kernel:
 see :mod:`.runner_outputs`.)  ``python -m autograder hidden-cells`` rewrites the cells from the pytest
-manifest; a test fails when they drift.
+manifest (and the table of the assignment's cells in ``nice_cells.py``, which the students' self-check
+matches against); a test fails when either drifts.
 """
 import copy
 import json
@@ -16,6 +17,7 @@ import re
 from nbgrader.preprocessors import ClearHiddenTests
 
 from .. import paths
+from ..notebook import HIDDEN_TESTS
 from ..wire.names import COURSE_ENV
 from ..grade.summary import plural
 
@@ -26,7 +28,7 @@ HEADER = ("## Hidden autograder checks\n\n"
 
 
 CHECK_PREFIX = "hidden_"
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+BEGIN, END = HIDDEN_TESTS, "### END HIDDEN TESTS"
 FIND_ROOT = (
     f"import os, sys, pathlib  # the course root: ${COURSE_ENV}, or the folder above with nbgrader_config.py and autograder/\n"
     "_here = pathlib.Path.cwd().resolve()\n"
@@ -96,5 +98,7 @@ def sync(tests, source=paths.SOURCE_NOTEBOOK):
 
 def main():
     from ..grade.run import manifest
+    from ..notebook import sync_table
     changed = sync(manifest())
     print("source notebook hidden checks:", "updated" if changed else "already in sync")
+    print("nice_cells.TABLE (the cells students' self-checks look for):", "updated" if sync_table() else "already in sync")

@@ -20,7 +20,7 @@ from nbgrader import preprocessors
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
-from ..grade.messages import visible
+from ..notes import visible
 
 _PACKAGES = re.compile(r"(?:/[^\s/:'\"]+)+/(site-packages|dist-packages)/")
 

@@ -12,9 +12,11 @@ hand), so :class:`RunnerOutputs` starts none, and no code of the submission runs
   (:func:`.verdicts.results_for`), each check cell says so first; a submission graded now is written
   into that folder too;
 * each solution code cell gets what the runner's worker reported when it ran that cell: ``ok``, or the
-  error it raised (its load status); other code cells get no output;
-* the submission's problems (missing cells, cells that failed) are said once, under the heading above
-  the checks, as a code block (shown literally, never rendered as Markdown or HTML).
+  error it raised (its load status; for a solution split over cells, the first error of any of them);
+  other code cells get no output (:mod:`.match_cells` has given every cell the id the runner found it by);
+* the submission's problems and notes (missing or ambiguous cells, cells found by what they define,
+  helpers taken from added cells, cells that failed) are said once, under the heading above the checks,
+  as a code block (shown literally, never rendered as Markdown or HTML), exactly as ``grade``'s feedback.
 """
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from ..grade.messages import md_literal, notebook_notes, visible
+from ..grade.messages import md_literal
+from ..notes import notebook_notes, visible
 from . import verdicts
 from .cells import HEADER_ID, cell_id, is_check_cell, release_source
 
@@ -58,13 +61,19 @@ class RunnerOutputs(NbGraderPreprocessor):
             cell.source = release_source(cell, cell.source, self, resources)
             cell.outputs = self._verdict(cell)
         elif _nbgrader(cell).get("solution"):
-            status = self._result.worker.get("load_status", {}).get(_nbgrader(cell).get("grade_id"))
+            status = self._status(_nbgrader(cell).get("grade_id"))
             if status == "ok":
                 cell.outputs = [new_output("stream", name="stdout", text=RAN_OK)]
             elif status:
                 status = visible(status)
                 cell.outputs = [new_output("error", ename="CellFailed", evalue=status, traceback=status.splitlines())]
         return cell, resources
+
+    def _status(self, gid):
+        """The load status of a solution (the first error of any of its cells, for one split over several)."""
+        found = [status for key, status in self._result.worker.get("load_status", {}).items()
+                 if key == gid or key.startswith(f"{gid}+")]
+        return next((status for status in found if status != "ok"), found[0] if found else None)
 
     def _verdict(self, cell):
         name = self._tests.get(_nbgrader(cell).get("grade_id"))

@@ -96,6 +96,6 @@ def class_section(submissions, out_dir):
         report = section(run(everybody, out_dir))
         return Section(report.text + note, report.scores)
     except Exception as err:  # noqa: BLE001 - the report must never stop grading
-        from ..grade.messages import visible
+        from ..notes import visible
         print(f"warning: similarity report skipped ({type(err).__name__}: {visible(err)})")
         return None

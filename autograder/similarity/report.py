@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..grade.atomic import write_file
-from ..grade.messages import visible
+from ..notes import visible
 from ..grade.summary import plural
 from .compare import K, line_runs, matched_lines
 from .written import MAX_CHARS, MAX_LINES

@@ -1,7 +1,7 @@
 """What each student wrote: their solution cells, less the lines the release gives.
 
-Cells are matched by nbgrader ``grade_id`` against the source notebook's solution code cells, as the
-grader matches them (:mod:`autograder.notebook`).  A line of a submitted cell is *given* when a line
+Solution cells are found as the grader finds them (``nice_cells.match``: by nbgrader ``grade_id``, else
+by what they define; a solution split over cells is compared as one).  A line of a submitted cell is *given* when a line
 diff pairs it with the same line (surrounding whitespace ignored) of the release's cell: signatures,
 comments, ``raise NotImplementedError()``, given helpers.  Every other non-blank line is *written*.
 
@@ -115,6 +115,7 @@ class Template:
     reference: Submission                        # the source notebook's solution cells
     source_code: list = field(default_factory=list)   # every code cell of the source notebook
     release_code: list = field(default_factory=list)  # every code cell of the release notebook
+    cells: object = None                         # the assignment's nice_cells.Template: how the grader finds cells
 
     @classmethod
     def load(cls, source=paths.SOURCE_NOTEBOOK, release=paths.RELEASE_NOTEBOOK):
@@ -125,7 +126,8 @@ class Template:
         reference = Submission(REFERENCE)
         for gid, text in ref_cells.items():
             reference.cells[gid] = make_cell(text, given.get(gid, []))
-        return cls(given, reference, code_cells(source_nb), code_cells(release_nb))
+        return cls(given, reference, code_cells(source_nb), code_cells(release_nb),
+                   notebook.cells.Template.from_notebook(source_nb))
 
     @property
     def cell_ids(self):
@@ -140,19 +142,13 @@ class Template:
         except (OSError, ValueError, UnicodeDecodeError, RecursionError) as err:
             sub.notes.append(f"{name}: notebook could not be read ({_short(err)}); nothing of it is compared")
             return sub
-        by_id = {}
-        for cell in nb["cells"]:
-            if isinstance(cell, dict):
-                by_id.setdefault(notebook._nbgrader(cell).get("grade_id"), cell)
+        found = notebook.cells.match(nb["cells"], self.cells)
         for gid in self.cell_ids:
-            cell = by_id.get(gid)
-            if cell is None or cell.get("cell_type") != "code":
-                sub.notes.append(f"{name}: cell '{gid}' is missing or not a code cell; not compared")
+            parts = found.parts.get(gid, [])
+            if not parts:
+                sub.notes.append(f"{name}: the solution cell {gid!r} is missing or ambiguous; not compared")
                 continue
-            try:
-                sub.cells[gid] = make_cell(cell_text(cell), self.given.get(gid, []))
-            except NotText as err:
-                sub.notes.append(f"{name}: cell '{gid}' not compared: {err}")
+            sub.cells[gid] = make_cell("\n".join(p.code for p in parts), self.given.get(gid, []))
         return sub
 
 

@@ -17,17 +17,12 @@ ROW_METHODS = ("forward", "backward")  # maps of a batch of rows, compiled where
 EAGER_CALLS = 3  # calls of an object's row method before it is compiled
 
 
-def _strip_magics(code):
-    return "\n".join("pass  # " + line if line.lstrip().startswith(("%", "!")) else line
-                     for line in code.splitlines())
-
-
 def _load_error(err, cells):
     """What a cell raised when run, in one line: ``Type: message`` (the type alone if there is no message), or
     ``not implemented yet: FUNC`` for the template's own ``raise NotImplementedError()`` in FUNC of any cell
     (``make_prior`` when a given cell builds a NICE)."""
     if isinstance(err, NotImplementedError):
-        code = {f"<cell {c['grade_id']}>": _strip_magics(c["code"]).splitlines() for c in cells}
+        code = {f"<cell {c['grade_id']}>": c["code"].splitlines() for c in cells}
         tb, last = err.__traceback__, None
         while tb is not None:
             last = tb if tb.tb_frame.f_code.co_filename in code else last
@@ -77,10 +72,11 @@ class Session:
         return value
 
     def op_load(self, cells):
+        """Run the program's cells in order (the judge made IPython magic lines comments); key -> "ok" or the error."""
         status = {}
         for cell in cells:
             try:
-                exec(compile(_strip_magics(cell["code"]), f"<cell {cell['grade_id']}>", "exec"), self.ns)
+                exec(compile(cell["code"], f"<cell {cell['grade_id']}>", "exec"), self.ns)
                 status[cell["grade_id"]] = "ok"
             except BaseException as err:  # noqa: BLE001  (SystemExit included: it is the student's)
                 status[cell["grade_id"]] = _load_error(err, cells)

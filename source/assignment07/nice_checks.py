@@ -3,8 +3,11 @@
 Given code: do not edit this module.  Each ``check_*`` function tests one part of the assignment on
 small inputs with its own fixed seeds and prints ``<part>: OK`` or a FAILED block: what was expected,
 what came back and a hint, or the error your code raised with the lines of your code it passed through.
-A check never raises, so *Run All* goes on.  ``check_all(globals())`` runs every part and prints a table.
-``keep_going`` does the same for the given cells that run your code (the experiments).
+A check never raises, so *Run All* goes on.  ``check_all(globals())`` runs every part and prints a table;
+it first runs your saved notebook the way the autograder will (``nice_cells``: your solution cells with
+the given cells, nothing else but the definitions your solution takes from cells you added) and checks
+that, saying what the autograder does differently from your kernel.  ``keep_going`` does what a check
+does for the given cells that run your code (the experiments): report, and go on.
 
 The checks compute what they compare against themselves (Jacobians with ``tf.GradientTape``, the prior
 densities from their formulas), so they do not trust your ``log_det_jacobian()`` or ``log_likelihood``.
@@ -589,15 +592,98 @@ PARTS = (
 )
 
 
-def check_all(namespace):
-    """Runs every part's check on the classes and functions in ``namespace`` (pass ``globals()``).
+NOTEBOOK = "assignment07.ipynb"
 
+
+def notebook_file(namespace, notebook=None):
+    """The saved notebook this kernel runs: ``notebook`` if given, else the one JupyterLab or VS Code names
+    (``__session__``, ``__vsc_ipynb_file__`` in ``namespace``), else ``assignment07.ipynb`` in the working
+    folder; None if none of them is a file."""
+    session = str(namespace.get("__session__") or "")
+    for candidate in (notebook, namespace.get("__vsc_ipynb_file__"), session, os.path.basename(session), NOTEBOOK):
+        if candidate and str(candidate).endswith(".ipynb") and os.path.isfile(candidate):
+            return str(candidate)
+    return None
+
+
+def _ran_in_kernel(namespace):
+    """Fingerprints of the cells this kernel ran (IPython's ``In``), or None outside IPython."""
+    import nice_cells
+    history = namespace.get("In")
+    return {nice_cells.fingerprint(str(text)) for text in history} if isinstance(history, list) and history else None
+
+
+def as_graded(namespace, path):
+    """``(names, warnings)``: what the autograder's run of the saved notebook at ``path`` defines, run here
+    the way it runs it (:mod:`nice_cells`), and what it does differently from your kernel.
+
+    Given cells run as your notebook holds them (the kernel's objects where it lacks one); their output
+    is not shown.  Errors are warnings, never exceptions.
+    """
+    import contextlib
+    import io
+    import json
+    import nice_cells
+
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    template = nice_cells.Template.from_table(nice_cells.TABLE)
+    found = nice_cells.match(cells, template)
+    warnings = [*found.problems.values(), *(text for _, text in found.notes)]
+    names = {"__name__": "__main__"}
+
+    def given(slot):
+        where = found.given.get(slot.grade_id)
+        if where is None:  # not in the notebook: the kernel's objects stand in for the course's copy
+            names.update({n: namespace[n] for n in slot.names if n in namespace})
+            return None
+        text = nice_cells.cell_text(cells[where])
+        if slot.grade_id not in template.known.get(nice_cells.fingerprint(text), []):
+            warnings.append(f"you changed the given cell defining {', '.join(slot.names)} ({found.describe(where)}): "
+                            "the autograder runs the course's own copy of it")
+        return text
+
+    ran = _ran_in_kernel(namespace)
+    for cell in found.program(template, given):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(nice_cells.python_source(cell.code), f"<{cell.label}>", "exec"), names)
+        except (Exception, SystemExit) as err:  # noqa: BLE001 - the grader's run of this cell fails: say so, go on
+            warnings.append(f"{cell.label} fails when the autograder runs it: {type(err).__name__}: {_plain(err)}")
+    stale = [p for parts in found.parts.values() for p in parts
+             if ran is not None and p.cell_type == "code" and nice_cells.fingerprint(p.code) not in ran]
+    if stale:
+        warnings.append(f"{path} as saved differs from what this kernel ran ({found.describe(stale[0].index)}): "
+                        "save the notebook and run this cell again (the autograder grades the saved file)")
+    return names, warnings
+
+
+def check_all(namespace, notebook=None):
+    """Runs every part's check, on your notebook run the way the autograder runs it; prints a table.
+
+    With your saved notebook (:func:`notebook_file`), the checks test what the autograder's run of it
+    defines (:func:`as_graded`: your solution cells with the given cells, from cells you added only the
+    definitions your solution needs), and first print what it does differently from your kernel (a cell
+    found by what it defines, a helper taken from a cell you added, a name it will not have, ...).
+    Without it they test the classes and functions in ``namespace`` (pass ``globals()``), and say so.
     Always prints the whole table, one line per part, and never raises; returns None.
     """
+    path, warnings = notebook_file(namespace, notebook), []
+    if path:
+        try:
+            namespace, warnings = as_graded(namespace, path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            warnings = [f"it could not be read ({type(err).__name__}: {_plain(err)}): the checks below test the "
+                        "code in this kernel"]
+        print(f"How the autograder will run your notebook ({path}):")
+        print("\n".join(f"  - {w}" for w in warnings) if warnings else
+              "  as this kernel did: it finds every solution cell by its id and needs nothing from cells you added")
+        print()
     verdicts = {}
     for part, fn, names in PARTS:
         missing = [n for n in names if n not in namespace]
-        absent = f"not defined: {', '.join(missing)} (run the cells above first)"
+        absent = f"not defined: {', '.join(missing)} " + (
+            "(when the autograder runs your notebook: see above)" if path else "(run the cells above first)")
         verdicts[part] = ((False, absent, absent) if missing
                           else _verdict(fn, [namespace[n] for n in names]))
     width = max(len(part) for part in verdicts)
@@ -608,5 +694,11 @@ def check_all(namespace):
     if failed:
         print(f"\n{len(failed)} of {len(PARTS)} parts do not pass yet ({', '.join(failed)}): run each one's "
               "self-check cell above for what was expected, what came back and a hint.")
+    elif path and warnings:
+        print("\nAll self-checks passed as the autograder will run your notebook; read the notes above before "
+              "you submit assignment07.ipynb.")
     else:
         print("\nAll self-checks passed: save the notebook and submit assignment07.ipynb.")
+    if not path:
+        print(f"(These checks tested the code in this kernel: {NOTEBOOK} was not found in the working folder, "
+              "so they could not run it the way the autograder will.)")

@@ -4,21 +4,23 @@ import json
 import sys
 from pathlib import Path
 
-from autograder.grade.messages import cell_label, notebook_notes, student_message, submission_cells, visible
+from autograder.grade.messages import notebook_notes, student_message, submission_cells, visible
+from autograder.notes import notebook_flags
 from autograder.results import file_sha256
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 from hostile_text import HOSTILE, INVISIBLE, unclean  # noqa: E402
 
 WORKER = {"problems": {"log_likelihood": "cell 'log_likelihood' is missing from the submission"},
-          "load_status": {"setup": "ok", "train_loop": "NameError: name 'nll_loss' is not defined"}}
+          "load_status": {"setup": "ok", "train_loop": "NameError: name 'nll_loss' is not defined"},
+          "labels": {"train_loop": "the given cell defining xla_pays_off, train and evaluate_nll"}}
 
 
 def test_notes_are_said_once_and_cut_from_each_message():
     notes = notebook_notes(WORKER, error="judge exited with status 3: boom\nmore")
     assert notes == ["grading problem: judge exited with status 3: boom",
                      "cell 'log_likelihood' is missing from the submission",
-                     "the given cell with xla_pays_off, train, evaluate_nll failed when run: NameError: name 'nll_loss' "
+                     "the given cell defining xla_pays_off, train and evaluate_nll failed when run: NameError: name 'nll_loss' "
                      "is not defined"]
     message = "calling f(x): NameError: name 'g' is not defined\nNote: " + "; ".join(notes[1:])
     assert student_message(message, WORKER) == "calling f(x): NameError: name 'g' is not defined"
@@ -35,16 +37,11 @@ def test_colour_codes_and_pytest_introspection_go():
 def test_the_students_own_line_is_shown():
     message = "calling m.forward(<array (4, 2)>): ValueError: bad shape\n  <cell coupling_layer>, line 2, in forward: "
     cells = {"coupling_layer": "def forward(x):\n    return x + self.m(x[:, :3])\n"}
-    assert student_message(message, cells=cells).splitlines()[1:] == [
-        "  in your cell with CouplingLayer, line 2, in forward:", "      return x + self.m(x[:, :3])"]
-    assert student_message(message).splitlines()[1:] == ["  in your cell with CouplingLayer, line 2, in forward:"]
-
-
-def test_cells_are_named_as_students_find_them():
-    assert [cell_label(gid) for gid in ("nice_model", "coupling_base", "scale_is_tracked", "setup", "zz")] == [
-        "your cell with make_prior, NICE", "the given cell with make_shift_network, CouplingLayerBase",
-        'the given cell "The scale must be a tracked weight, or it is never trained."',
-        'the given cell starting "import os"', "cell 'zz'"]
+    worker = {"labels": {"coupling_layer": "your cell defining CouplingLayer"}}
+    assert student_message(message, worker, cells).splitlines()[1:] == [
+        "  in your cell defining CouplingLayer, line 2, in forward:", "      return x + self.m(x[:, :3])"]
+    assert student_message(message, worker).splitlines()[1:] == ["  in your cell defining CouplingLayer, line 2, in forward:"]
+    assert student_message(message).splitlines()[1] == "  in cell 'coupling_layer', line 2, in forward:"  # no labels
 
 
 def test_submission_cells_only_for_the_graded_file(tmp_path):
@@ -66,3 +63,23 @@ def test_every_message_a_student_reads_passes_the_sanitizer():
     worker = {"problems": {"x": f"cell 'x' is missing {HOSTILE}"}, "load_status": {"y": f"ValueError: {HOSTILE}"}}
     texts = notebook_notes(worker, error=f"judge exited: {HOSTILE}") + [student_message(f"ValueError: {HOSTILE}")]
     assert not any(map(unclean, texts)), texts
+
+
+def test_cells_are_named_in_the_students_terms_and_notes_flag_the_notebook():
+    worker = {"problems": {"coupling_layer": "CouplingLayer is defined in 2 cells (...)"},
+              "notes": [["content", "found by what they define, not by their nbgrader id (...)"],
+                        ["helper", "my_merge (used by your solution) is defined in a cell you added (...)"]],
+              "labels": {"coupling_layer": "your cell defining CouplingLayer",
+                         "scale_is_tracked": "the given cell that starts `# The scale must be a tracked weight`"},
+              "load_status": {"scale_is_tracked": "NameError: name 'my_merge' is not defined"}}
+    assert notebook_notes(worker) == [
+        "CouplingLayer is defined in 2 cells (...)", "found by what they define, not by their nbgrader id (...)",
+        "my_merge (used by your solution) is defined in a cell you added (...)",
+        "the given cell that starts `# The scale must be a tracked weight` failed when run: NameError: name "
+        "'my_merge' is not defined"]
+    message = "calling m.forward(<array (4, 2)>): NameError: x\n  <cell coupling_layer>, line 2, in forward: "
+    assert student_message(message, worker, {"coupling_layer": "a\n  return my_merge(parts)\n"}).splitlines()[1:] == [
+        "  in your cell defining CouplingLayer, line 2, in forward:", "      return my_merge(parts)"]
+    assert notebook_flags(worker) == ["cells matched by content", "helpers taken from added cells",
+                                      "solution cells missing or ambiguous"]
+    assert notebook_flags({}) == [] and notebook_flags(WORKER) == ["solution cells missing or ambiguous"]

@@ -222,3 +222,40 @@ def test_written_answers_are_in_the_source_and_cleared_in_the_release():
 def test_correct_alternatives_pass(reference, mutation, capsys):
     checks.check_all(variant(reference, mutation))
     assert "All self-checks passed" in capsys.readouterr().out
+
+
+def _roundtrip(name):
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+    import make_roundtrip
+    return make_roundtrip, next(r for r in make_roundtrip.BANK if r.name == name)
+
+
+def test_check_all_runs_the_saved_notebook_the_way_the_grader_does(reference, tmp_path, capsys):
+    """The helper in an added cell: the warning names it before hand-in, and the checks pass as graded."""
+    rt, entry = _roundtrip("roundtrip_helper_added_cell")
+    path = rt.build(tmp_path, [entry])[entry.name]
+    checks.check_all(dict(reference), notebook=path)
+    out = capsys.readouterr().out
+    head, table = out.split("part            result\n")
+    assert head.startswith(f"How the autograder will run your notebook ({path}):\n  - my_merge (used by your solution)")
+    assert "a cell you added (cell 5, which starts `def my_merge(parts):`)" in head
+    assert table.count("  OK\n") == len(checks.PARTS) and "read the notes above before you submit" in table
+
+
+def test_what_the_grader_would_not_run_fails_here_too(reference, tmp_path):
+    """A helper set by code the grader does not run: a warning, and the grader's program lacks it (its checks fail)."""
+    rt, entry = _roundtrip("roundtrip_helper_added_cell")
+    computed = rt.Roundtrip("computed", rt._both(rt._add("coupling_base", "MERGE = tf.concat\n"), rt._replace(
+        "coupling_layer", "        return tf.concat(parts, axis=1)\n", "        return MERGE(parts, axis=1)\n")), "")
+    path = rt.build(tmp_path, [computed])["computed"]
+    names, warnings = checks.as_graded(dict(reference), path)
+    assert any(w.startswith("MERGE (used by your solution) is set in a cell you added") for w in warnings), warnings
+    assert "MERGE" not in names and names["CouplingLayer"] is not reference["CouplingLayer"]
+
+
+def test_check_all_says_when_it_tested_the_kernel_and_when_the_file_is_stale(reference, tmp_path, capsys):
+    rt, entry = _roundtrip("roundtrip_metadata_stripped")
+    path = rt.build(tmp_path, [entry])[entry.name]
+    names, warnings = checks.as_graded({**reference, "In": ["", "x = 1"]}, path)
+    assert warnings[0].startswith("found by what they define") and "as saved differs from what this kernel ran" in warnings[-1]
+    assert checks.notebook_file({}, None) is None and checks.notebook_file({"__session__": str(path)}) == str(path)

@@ -90,3 +90,16 @@ def test_malformed_cells_are_refused_with_their_index(edit, words):
 
 def test_bytes_that_are_not_utf8_are_refused():
     _refused(lambda: parse_notebook(b'{"cells": ["\xff"]}'), "UTF-8")
+
+
+def test_the_program_has_magics_commented_and_each_cell_labelled(tmp_path):
+    nb = json.loads(notebook.paths.RELEASE_NOTEBOOK.read_text())
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "outlier_score")
+    cell["source"] = "%matplotlib inline\n!pip list\n" + "".join(cell["source"])
+    path = tmp_path / "a.ipynb"
+    path.write_text(json.dumps(nb))
+    program = notebook.assemble(path)
+    code = next(c["code"] for c in program.cells if c["grade_id"] == "outlier_score")
+    assert code.startswith("pass  # %matplotlib inline\npass  # !pip list\ndef outlier_score(")
+    assert program.labels["outlier_score"] == "your cell defining outlier_score" and not program.notes
+    assert set(program.labels) == {c["grade_id"] for c in program.cells}

@@ -43,3 +43,16 @@ def test_counts_are_singular_for_one():
     assert [plural(1, "student"), plural(2, "student"), plural(0, "pair"), plural(1.5, "point"), plural(1.0, "point")] == [
         "1 student", "2 students", "0 pairs", "1.5 points", "1 point"]
     assert "Class summary: 1 student, totals out of 6" in summary_text(summarize(_rows()[:1], POINTS))
+
+
+def test_notebooks_to_look_at_are_listed_with_their_students():
+    rows = _rows()
+    rows[0]["notebook"] = "cells matched by content"
+    rows[2]["notebook"] = "cells matched by content; helpers taken from added cells"
+    text = summary_text(summarize(rows, POINTS))
+    assert "Notebooks to look at" in text and "  2 students: cells matched by content (a, c)\n" in text
+    assert "  1 student: helpers taken from added cells (c)\n" in text
+    many = [dict(rows[0], student=f"s{i}") for i in range(12)]
+    assert "(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, and 2 more: grades.csv's notebook column)" in summary_text(
+        summarize(many, POINTS))
+    assert "Notebooks to look at" not in summary_text(summarize(_rows(), POINTS))
