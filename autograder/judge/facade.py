@@ -120,6 +120,8 @@ class Ref:
         self._copy = None      # the twin (a Ref in the other worker), once made
         self._stale = False    # this object's weights changed since the twin got them
         self._weights = None   # the weights the judge set, or last read (a claim) after the object changed them
+        self._trainable = None  # which of them are trainable (a claim, read once)
+        self._seen = None      # (rows, forward's answer to them with the current weights), for set_random_weights
 
     @property
     def alive(self):
@@ -209,18 +211,20 @@ class Ref:
         return self._weights
 
     def trainable(self, count):
-        """Which of the ``count`` weights are trainable (a claim of the worker; a list of booleans)."""
-        value = self.sub.run(f"reading which weights of {self.label} are trainable", "trainable", obj=self.name)
-        if not (isinstance(value, list) and len(value) == count and all(isinstance(v, bool) for v in value)):
-            pytest.fail(f"reading which weights of {self.label} are trainable: expected {count} booleans",
-                        pytrace=False)
-        return value
+        """Which of the ``count`` weights are trainable (a claim of the worker, read once; a list of booleans)."""
+        if self._trainable is None or len(self._trainable) != count:
+            value = self.sub.run(f"reading which weights of {self.label} are trainable", "trainable", obj=self.name)
+            if not (isinstance(value, list) and len(value) == count and all(isinstance(v, bool) for v in value)):
+                pytest.fail(f"reading which weights of {self.label} are trainable: expected {count} booleans",
+                            pytrace=False)
+            self._trainable = value
+        return self._trainable
 
     def set_weights(self, arrays):
         """Give the object these weight values; its twin gets them before its next use."""
         arrays = [np.asarray(a, np.float64) for a in arrays]
         self.sub.run(f"setting the weights of {self.label}", "set_weights", obj=self.name, arrays=arrays)
-        self._weights = arrays
+        self._weights, self._seen = arrays, None
         self._stale = True
 
     def set_random_weights(self, std, rng, probe, wide=()):
@@ -230,7 +234,7 @@ class Ref:
         ``wide``: shapes of weights (a log-scale's, (D,)) of which two entries get +-5.5 to 8 instead.
         """
         weights = self.known_weights()
-        before = self.forward(probe, recheck=False)
+        probe, before = self._seen or (probe, self.forward(probe, recheck=False))  # rows asked with these weights
         drawn = [rng.normal(0.0, std, w.shape) if t else w
                  for w, t in zip(weights, self.trainable(len(weights)))]
         for w in drawn:
@@ -238,6 +242,7 @@ class Ref:
                 w.flat[rng.choice(w.size, 2, replace=False)] = rng.choice([-1.0, 1.0], 2) * rng.uniform(5.5, 8.0, 2)
         self.set_weights(drawn)
         after = self.forward(probe, recheck=False)
+        self._seen = (probe, after)
         if np.allclose(before, after, rtol=0.0, atol=1e-6):
             pytest.fail(f"the grader gave the weights of {self.label} random values (those Keras tracks in "
                         "`weights`), but forward still returns the same outputs: are the layers' weights "
@@ -343,7 +348,7 @@ class Ref:
 
     def changed(self):
         """Note that something (training) changed the object's weights: read them (a claim); the twin gets them."""
-        self._weights = self.weights()
+        self._weights, self._seen = self.weights(), None
         self._stale = True
 
 

@@ -14,7 +14,7 @@ ALLOWED_FUNCTIONS = ("log_likelihood", "nll_loss", "train", "evaluate_nll", "inp
                      "inpainting_step", "outlier_score")
 ALLOWED_METHODS = ("forward", "backward", "log_det_jacobian", "sample", "prior.log_prob", "prior.sample")
 ROW_METHODS = ("forward", "backward")  # maps of a batch of rows, compiled where that works
-EAGER_CALLS = 3  # calls of an object's row method before it is compiled
+EAGER_CALLS = 2  # calls of an object's row method before it is compiled
 
 
 def _load_error(err, cells):

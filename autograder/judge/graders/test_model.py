@@ -123,7 +123,7 @@ def test_nice_hidden_units(submission, measure):
     rng = seeds.rng("hidden units")
     dim = DIM + 1  # odd: the couplings' networks differ in shape, so no working notebook can share one between them
     x = rng.standard_normal((64, dim))
-    configs = ([8], [16, 16], [32, 32, 32])
+    configs = ([8], [32, 32, 32])
     first, second = [], []
     for h in configs:
         counts = [randomized_model(submission, f"hidden units {h} k={k}", needs_log_det=False, dim=dim, num_couplings=k,
@@ -134,7 +134,7 @@ def test_nice_hidden_units(submission, measure):
     measure("hidden_units_shown", min(c / f for found in (first, second) for c, f in zip(found, floors)), HIDDEN_SHOWN,
             at_least=True)
     for which, found in (("first", first), ("second", second)):
-        grows = found[0] < found[1] < found[2]
+        grows = found[0] < found[1]
         assert grows and all(c >= HIDDEN_SHOWN * f for c, f in zip(found, floors)), (
             f"forward of NICE({dim}, num_couplings=k, hidden_units=h) for h = {', '.join(map(str, configs))}: "
             f"the {which} coupling's network has about {', '.join(map(str, found))} parameters that forward "
