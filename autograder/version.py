@@ -6,9 +6,9 @@ a threshold in ``calibration.json``, a given cell of the source) gives another v
 does, so a regrade with the same files states the same version (``results.json``: ``grader_version``).
 """
 import functools
-import hashlib
 
 from . import paths
+from .made_from import digest
 
 GRADING = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
 EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
@@ -27,9 +27,4 @@ def grading_files(root=paths.ROOT):
 @functools.lru_cache(maxsize=None)
 def grader_version(root=paths.ROOT):
     """``sha256:`` and 16 hex digits of the SHA-256 over every grading file's path (relative to ``root``) and bytes."""
-    digest = hashlib.sha256()
-    for f in grading_files(root):
-        rel = f.relative_to(root).as_posix().encode()
-        data = f.read_bytes()
-        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)) + data)
-    return "sha256:" + digest.hexdigest()[:16]
+    return digest(grading_files(root), root)
