@@ -1,23 +1,26 @@
-"""Self-check of the grading runner on the bundled examples: scores, outputs, formats."""
+"""Self-check of the grading runner on the bundled examples, as the README's main job graded them (one run per
+session, tests/conftest.py ``main_job``): scores, outputs, formats."""
 import csv
 import json
 import re
 
 import pytest
 
-from autograder import paths
+from conftest import TEST_SECRET, _activated, run
 from autograder.examples import build
-from autograder.grade import main as grade_main
 from autograder.grade.report import manual_points
+from autograder.results import SubmissionResult
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("grading-output")
-    results = grade_main([str(paths.EXAMPLES)], str(out), workers=2, progress=False)
-    return out, {r.student: r for r in results}
+def graded(main_job):
+    """``(grading-output folder, {student: result})`` of the main job's run."""
+    checkout, proc = main_job
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = checkout / "grading-output"
+    return out, {p.parent.name: SubmissionResult.from_signed_json(p.read_text()) for p in out.glob("*/grading.json")}
 
 
 def test_reference_gets_full_marks(graded):
@@ -62,14 +65,16 @@ def test_outputs(graded):
     assert f"Class summary: {len(results)} students" in summary and (out / "summary.png").stat().st_size > 0
     iso = results["reference"].worker["isolation"]
     assert iso["network"].startswith("none") and iso["filesystem"]["root"].startswith("allowlist")
-    assert not any(str(paths.PACKAGE).startswith(p) for p in iso["filesystem"]["read_only"])
+    assert not any(str(out.parent / "autograder").startswith(p) for p in iso["filesystem"]["read_only"])
 
 
 def test_one_file_graded_twice_gets_identical_results(graded, tmp_path):
     """The judge's numbers come from the course secret and the file's hash: a regrade changes nothing but the time."""
     out, _ = graded
     name = "student_logdet_sign_flipped"
-    grade_main([str(paths.EXAMPLES / f"{name}.ipynb")], str(tmp_path), workers=1, progress=False)
+    proc = run(f"python -m autograder grade autograder/examples/{name}.ipynb --out {tmp_path} --workers 1", out.parent,
+               timeout=600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     texts = [(d / name / "results.json").read_text() for d in (tmp_path, out)]
     timeless = [re.sub(r'\n "execution_time": [0-9.e+-]+,', "", t, count=1) for t in texts]
     assert all(timeless[i] != texts[i] for i in (0, 1)) and timeless[0] == timeless[1]
