@@ -106,6 +106,9 @@ def main(argv=None):
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
     c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "
                                             "(default: autograder.calibrate.SEEDS)")
+    c.add_argument("--smoke", action="store_true",
+                   help="the smallest run (2 streams, one alternative, one bug; the committed limits), to check that "
+                        "the command works: into build/calibration-smoke/, never autograder/calibration.json")
 
     b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
     b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
@@ -132,8 +135,8 @@ def main(argv=None):
         except Interrupted as err:
             parser.exit(err.status, f"{err}\n")
     elif args.verb == "calibrate":
-        from .calibrate import main as calibrate
-        calibrate(**({"seeds": args.seeds} if args.seeds else {}))
+        from .calibrate import main as calibrate, size
+        calibrate(size(args.seeds, args.smoke))
     elif args.verb == "gradescope-bundle":
         from .gradescope import main_bundle
         main_bundle(args.out)

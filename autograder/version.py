@@ -10,6 +10,7 @@ import functools
 import hashlib
 
 from . import paths, secret
+from .made_from import digest
 
 GRADING = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
 EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
@@ -28,12 +29,7 @@ def grading_files(root=paths.ROOT):
 @functools.lru_cache(maxsize=None)
 def grader_version(root=paths.ROOT):
     """``sha256:`` and 16 hex digits of the SHA-256 over every grading file's path (relative to ``root``) and bytes."""
-    digest = hashlib.sha256()
-    for f in grading_files(root):
-        rel = f.relative_to(root).as_posix().encode()
-        data = f.read_bytes()
-        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)) + data)
-    return "sha256:" + digest.hexdigest()[:16]
+    return digest(grading_files(root), root)
 
 
 def calibration_version(path=paths.CALIBRATION):

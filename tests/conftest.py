@@ -1,4 +1,5 @@
-"""Shared test helpers: the repository root, the venv's tools, a scratch nbgrader course, the calibration run."""
+"""Shared test helpers: the repository root, the venv's tools, a scratch nbgrader course, and the runs that
+several test modules check (the README's main job, the banks' grading run)."""
 import os
 import re
 import shutil
@@ -73,25 +74,41 @@ def _activated(env=None):
     return dict(base, PATH=f"{BIN}:{base.get('PATH', '')}", **(env or {}))
 
 
-#: The README's calibration command.
-CALIBRATE = "python -m autograder calibrate"
+@pytest.fixture(scope="session")
+def main_job(tmp_path_factory):
+    """``(checkout, process)``: the README's main job (set up, then grade the bundled examples into
+    grading-output/) under the tests' key in a scratch copy, once per session: tests/test_readme.py checks
+    what it prints, tests/test_grading.py what it wrote."""
+    target = copy_checkout(tmp_path_factory.mktemp("main-job"))
+    return target, run("bash scripts/grade-examples.sh", target, timeout=1800,
+                       env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
 
 
 @pytest.fixture(scope="session")
-def calibrated(tmp_path_factory):
-    """``(checkout, process)``: the README's calibration command, run once per session under the tests'
-    key in a scratch copy.  It grades the whole bank, so the bank's tests read its results
-    (build/calibration/graded.json) when the session runs it, instead of grading the bank again."""
-    target = copy_checkout(tmp_path_factory.mktemp("calibrate"))
-    return target, run(CALIBRATE, target, timeout=3600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+def graded_examples(main_job):
+    """``(out, {student: result})``: the bundled examples as the README's main job graded them into out,
+    two at a time, once per session (tests/test_grading.py checks them; tests/test_interrupted_grading.py
+    compares stopped and resumed runs with them)."""
+    from autograder.results import SubmissionResult
+
+    checkout, proc = main_job
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = checkout / "grading-output"
+    return out, {p.parent.name: SubmissionResult.from_signed_json(p.read_text()) for p in out.glob("*/grading.json")}
 
 
 @pytest.fixture(scope="session")
-def graded_examples(tmp_path_factory):
-    """``(out, {student: result})``: the bundled examples graded once per session, two at a time, into out."""
-    from autograder import paths
-    from autograder.grade import main as grade_main
-
-    out = tmp_path_factory.mktemp("grading-output")
-    results = grade_main([str(paths.EXAMPLES)], str(out), workers=2, progress=False)
-    return out, {r.student: r for r in results}
+def graded_banks(request):
+    """A :class:`grading_watch.WatchedRun` of every bank submission that the session's tests grade, in one
+    run, two at a time, as a class is graded: each test module lists what its selected tests need
+    (``to_grade(items)``: tests/test_submission_banks.py, tests/test_hostile_bank.py)."""
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+    from grading_watch import grade_watched
+    from make_hostile import FORKER_NAME
+    items = request.session.items
+    modules = sorted({item.module for item in items}, key=lambda module: module.__name__)
+    wanted = [sub for module in modules for sub in getattr(module, "to_grade", lambda _: [])(items)]
+    # the hostile ones first (in their bank's order): some run until a limit stops them, and started last
+    # they would keep one core busy after the other has finished
+    wanted.sort(key=lambda sub: not sub[0].startswith("hostile_"))
+    return grade_watched(wanted, FORKER_NAME)

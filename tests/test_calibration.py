@@ -1,4 +1,5 @@
-"""autograder/calibration.json is coherent (tests/test_readme.py::test_calibrate regenerates it)."""
+"""autograder/calibration.json is coherent (``python -m autograder calibrate`` writes it; tests/test_generated_files.py
+checks that it was made from the current sources)."""
 import json
 
 from autograder import paths

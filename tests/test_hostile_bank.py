@@ -1,100 +1,34 @@
 """Hostile submissions: every run ends, each scores no more than its honest part, the others are unaffected."""
-import ctypes
-import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from autograder.grade.run import grade_submissions
 from autograder.wire import cgroups
 from autograder.wire.plan import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_hostile  # noqa: E402
-from memory_sampler import Sampler  # noqa: E402
 
 pytestmark = pytest.mark.slow
-PR_SET_CHILD_SUBREAPER = 36
 
 
-def _shmem_bytes():
-    with open("/proc/meminfo") as f:
-        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("Shmem:"))
-
-
-def _process(pid):
-    """``(name, state, parent pid)`` of a live process, None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            status = dict(line.split(":", 1) for line in f)
-    except (OSError, ValueError):
-        return None
-    return status["Name"].strip(), status["State"].split()[0], int(status["PPid"])
-
-
-def _forkers():
-    """Live processes named like the hostile forker, wherever they are."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            process = _process(entry)
-            if process and process[0] == make_hostile.FORKER_NAME and process[1] != "Z":
-                found.append(int(entry))
-    return found
-
-
-def _reap_zombie_children():
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                return
-        except ChildProcessError:
-            return
+def to_grade(items):
+    """``[(name, notebook)]`` to grade when a test of this module is selected: the committed hostile bank
+    beside the reference (see tests/conftest.py ``graded_banks``: one run with the bug bank, watched for
+    processes that outlive it)."""
+    if not any(item.module.__name__ == __name__ for item in items):
+        return []
+    return [("reference", ROOT / "source/assignment07/assignment07.ipynb")] + [
+        (h.name, make_hostile.OUT_DIR / f"{h.name}.ipynb") for h in make_hostile.BANK]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade the bank beside the reference, as this process's orphans' reaper (a child subreaper).
-
-    Whatever the runner, the judges or a sandbox leave behind is then re-parented to this process, unless
-    a pid namespace ends it first: after grading it must have no live child process left.
-    """
-    paths = make_hostile.build()
-    subs = [("reference", ROOT / "source/assignment07/assignment07.ipynb")]
-    subs += [(h.name, paths[h.name]) for h in make_hostile.BANK]
-    libc = ctypes.CDLL(None, use_errno=True)
-    assert libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    shmem_before = _shmem_bytes()
-    forker_seen, done, swept = [], threading.Event(), []
-
-    def watch():  # proves the forking attack really ran while grading
-        while not done.wait(0.2) and not forker_seen:
-            forker_seen.extend(_forkers())
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    real_sweep = cgroups.sweep
-    try:
-        cgroups.sweep = lambda: swept.extend(real_sweep()) or swept  # what no judge removed
-        with Sampler() as memory:
-            results = grade_submissions(subs, workers=2, progress=False)
-        done.set()
-        watcher.join()
-        left = {pid: _process(pid) for pid in _forkers()}
-        left.update({int(e): p for e in os.listdir("/proc") if e.isdigit() and (p := _process(e))
-                     and p[2] == os.getpid() and p[1] != "Z"})
-        shmem_growth = _shmem_bytes() - shmem_before
-    finally:
-        cgroups.sweep = real_sweep
-        done.set()
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-        _reap_zombie_children()
-    print(f"peak memory of one sandbox {max(memory.sandbox.values(), default=0) / 2**20:.0f} MiB; host memory "
-          f"in use rose by at most {memory.host / 2**20:.0f} MiB while grading")
-    return {r.student: r for r in results}, (left, bool(forker_seen)), shmem_growth, (memory, swept)
+def graded(graded_banks):
+    """The session's run of the banks, as this process's orphans' reaper (tests/grading_watch.py)."""
+    run = graded_banks
+    return run.results, (run.left, run.seen), run.shmem_growth, (run.memory, run.swept)
 
 
 def _evidence(result):

@@ -3,7 +3,9 @@
 A command is a line of a ```bash block that is not a comment.  ``COMMANDS`` names the test that runs
 each; a fast test fails when the README and this map drift apart, and when an inline code span that
 reads like a command is not one of the block commands (or the start of one).  The slow tests run the
-commands through ``bash`` in this checkout or in a scratch copy of it.
+commands through ``bash`` in this checkout or in a scratch copy of it.  The two that take minutes at full
+size (``SMOKE``: the calibration, the published solution) run at smoke size, with the option the README
+documents; their committed outputs record what they were made from (tests/test_generated_files.py).
 """
 import json
 import re
@@ -12,9 +14,9 @@ import sys
 
 import pytest
 
-from conftest import CALIBRATE, ROOT, _activated, printed, run
-from test_calibration import assert_coherent
-from autograder import paths
+from conftest import ROOT, TEST_SECRET, _activated, printed, run
+from autograder import calibrate, paths, publish
+from autograder.made_from import record
 
 README = ROOT / "README.md"
 
@@ -44,11 +46,13 @@ COMMANDS = {
     "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_hostile.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_roundtrip.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
-    CALIBRATE: "tests/test_readme.py::test_calibrate",
+    calibrate.COMMAND: "tests/test_readme.py::test_calibrate",
     "python -m autograder gradescope-bundle": "tests/test_gradescope_and_publish.py::gradescope_root",
     "NICE_QUICK=1 jupyter nbconvert --to notebook --execute source/assignment07/assignment07.ipynb --output /tmp/x.ipynb":
         "tests/test_notebook_quick.py::test_source_notebook_runs_in_quick_mode",
 }
+#: command -> what its test runs instead: the same steps at smoke size (the full runs are maintenance)
+SMOKE = {calibrate.COMMAND: f"{calibrate.COMMAND} --smoke", publish.COMMAND: f"{publish.COMMAND} --quick"}
 #: An inline span that starts like a command line.
 COMMAND_LIKE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(python|nbgrader|bash|jupyter|pytest)\b")
 
@@ -63,6 +67,11 @@ def readme_commands(text):
     return [line for line in lines if line and not line.startswith("#")]
 
 
+def at_smoke_size(block):
+    """A bash block with each command of ``SMOKE`` replaced by its smoke-size run."""
+    return "\n".join(SMOKE.get(line.split("  #")[0].strip(), line) for line in block.splitlines())
+
+
 def test_every_readme_command_is_run_by_a_test():
     text = README.read_text()
     assert sorted(set(readme_commands(text))) == sorted(COMMANDS), "README commands and COMMANDS differ"
@@ -73,7 +82,7 @@ def test_every_readme_command_is_run_by_a_test():
     for span in re.findall(r"`([^`\n]+)`", prose):
         if COMMAND_LIKE.match(span) and not re.search(r"[A-Z]{3,}|\[|<", span.split(" ", 1)[-1]):
             bare = [re.sub(r"^(\w+=\S+ )+", "", c) for c in COMMANDS]  # without leading VAR=value
-            assert any(c == span or c.startswith(span + " ") for c in [*COMMANDS, *bare]), (
+            assert any(c == span or c.startswith(span + " ") for c in [*COMMANDS, *bare, *SMOKE.values()]), (
                 f"untested command in prose: {span}")
 
 
@@ -82,18 +91,27 @@ def test_ci_runs_the_test_command():
 
 
 @pytest.mark.slow
-def test_main_job():
-    proc = run("bash scripts/grade-examples.sh", ROOT, timeout=1800, env=_activated())
+def test_main_job(main_job):
+    """The main job in a scratch copy (tests/conftest.py; tests/test_grading.py checks what it graded)."""
+    checkout, proc = main_job
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert re.search(r"^reference\s+(\S+) / \1 ", proc.stdout, flags=re.M), proc.stdout[-2000:]
-    assert (ROOT / "grading-output" / "grades.csv").exists() and "summary" in proc.stdout.lower()
+    assert (checkout / "grading-output" / "grades.csv").exists() and "summary" in proc.stdout.lower()
 
 
 @pytest.mark.slow
-def test_fast_tier():
-    proc = run('.venv/bin/python -m pytest -m "not slow"', ROOT, timeout=900, env=_activated())
+def test_fast_tier(request):
+    """The fast tier's command selects the tests without the slow mark, and only those.  It collects them
+    (``--collect-only``): the session that runs this test runs them itself, and running them again here
+    would double their time."""
+    proc = run('.venv/bin/python -m pytest -m "not slow" --collect-only -q', ROOT, timeout=300, env=_activated())
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert re.search(r"\d+ passed", proc.stdout)
+    collected = {line for line in proc.stdout.splitlines() if "::" in line}
+    assert len(collected) > 200 and "tests/test_readme.py::test_every_readme_command_is_run_by_a_test" in collected
+    session = {item.nodeid: bool(item.get_closest_marker("slow")) for item in request.session.items}
+    assert request.node.nodeid not in collected  # this test is slow
+    assert not [n for n, slow in session.items() if slow and n in collected], "a slow test in the fast tier"
+    assert not [n for n, slow in session.items() if not slow and n not in collected], "a fast test left out"
 
 
 def _section(title):
@@ -108,14 +126,17 @@ def test_instructor_workflow(checkout):
         folder = checkout / "submitted" / student / "assignment07"
         folder.mkdir(parents=True)
         shutil.copy(notebook, folder / "assignment07.ipynb")
-    proc = run("set -euo pipefail\n" + _blocks(_section("Instructor workflow"))[0], checkout, timeout=3000, env=_activated())
+    proc = run("set -euo pipefail\n" + at_smoke_size(_blocks(_section("Instructor workflow"))[0]), checkout,
+               timeout=3000, env=_activated())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     grades = (checkout / "grades" / "grades.csv").read_text().splitlines()
     assert [row.split(",")[0] for row in grades[1:]] == ["alice", "bob"]
     gradebook = (checkout / "gradebook.csv").read_text()
     assert "alice" in gradebook and "bob" in gradebook
     assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
-    out = checkout / "solutions" / "assignment07"
+    out = checkout / publish.QUICK_OUT / "assignment07"  # publish at smoke size; solutions/ is committed
+    made_from = json.loads((out.parent / publish.RECORD).read_text())
+    assert made_from == record(publish.INPUTS, SMOKE[publish.COMMAND], ROOT)  # the inputs it read: this checkout's
     text = (out / "assignment07.ipynb").read_text()
     assert "nbgrader_bridge" not in text and "tf.reduce_sum(self.log_scale)" in text  # solutions, no hidden checks
     published = json.loads(text)
@@ -164,17 +185,21 @@ def test_maintenance_commands_change_nothing(checkout):
 
 
 @pytest.mark.slow
-def test_calibrate(calibrated):
-    """The calibration command, run under the tests' course key, keeps the committed threshold valid:
-    every correct implementation it measures (the reference over 24 keyed streams, every correct
-    alternative of the bank over 8) stays below the committed threshold; the fresh file is coherent (the
-    reference inside every limit under every stream, no check failed by a correct alternative).  The
-    threshold itself depends on the key: the committed one was measured under the instructor's."""
-    checkout, proc = calibrated
+def test_calibrate(checkout):
+    """The calibration command at smoke size (2 keyed streams, one alternative, one bug), under the tests'
+    course key in a scratch copy: it runs every step, records what it was made from, leaves the committed
+    file alone, and the correct implementations it measured stay below the committed threshold with full
+    marks.  The full run is a maintenance command: tests/test_generated_files.py checks its record."""
+    committed = paths.CALIBRATION.read_bytes()
+    proc = run(SMOKE[calibrate.COMMAND], checkout, timeout=900, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    fresh = json.loads((checkout / "autograder" / "calibration.json").read_text())
-    committed = json.loads(paths.CALIBRATION.read_text())["parabola_nll"]["threshold"]
-    par = fresh["parabola_nll"]
+    assert (checkout / paths.CALIBRATION.relative_to(ROOT)).read_bytes() == committed
+    smoke = json.loads((checkout / calibrate.SMOKE.out.relative_to(ROOT)).read_text())
+    assert smoke["made_from"] == record(calibrate.INPUTS, SMOKE[calibrate.COMMAND], ROOT)
+    par, checks = smoke["parabola_nll"], smoke["checks"]
+    assert par["reference"]["seeds"] == calibrate.SMOKE.seeds and len(par["correct_alternatives"]) == 1
     worst_correct = max([par["reference"]["max"]] + [v["nll_max"] for v in par["correct_alternatives"].values()])
-    assert worst_correct < committed, f"a correct implementation reaches {worst_correct:.3f} > {committed:.3f}"
-    assert_coherent(fresh)
+    threshold = json.loads(committed)["parabola_nll"]["threshold"]
+    assert worst_correct < threshold, f"a correct implementation reaches {worst_correct:.3f} > {threshold:.3f}"
+    assert checks["reference_full_marks"].startswith(f"{calibrate.SMOKE.seeds} of ")
+    assert not checks["reference_failures"] and not checks["alternative_failures"]

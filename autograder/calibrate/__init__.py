@@ -18,15 +18,18 @@
    NLLs and log-det changes under grading are recorded from this run: the same streams as item 1's).  The correct alternatives are graded in the same run: any
    check one of them fails is listed (``alternative_failures``, empty when the limits are fair).
 
-Writes ``autograder/calibration.json``, and every result it graded to ``build/calibration/graded.json``
-(the bank's verdicts under the fresh limits: tests/test_submission_banks.py reads them when the same
-test session runs this command).
+Writes ``autograder/calibration.json``, with a record of what it was made from (``made_from``: the hashes
+of :data:`INPUTS`, checked by tests/test_calibration.py), and every result it graded to
+``build/calibration/graded.json``.  ``--smoke`` runs the same steps at the smallest size (2 reference
+streams, one alternative and one bug) into ``build/calibration-smoke/``: it proves the command works (the
+tests run it), grades with the committed limits and never replaces the committed file.
 """
 import json
 import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +41,7 @@ from ..grade.run import grade_submissions, zygote
 from ..judge import seeds
 from ..judge.seeds import GRADING_VARIANT
 from ..judge.facade import Submission
+from ..made_from import record
 from ..results import file_sha256
 from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 
@@ -47,6 +51,29 @@ ALT_STREAMS = 8  # the streams each correct alternative is trained under, the gr
 SPREADS = 4  # a style's bound: its mean + SPREADS standard deviations (and at least its worst run + FLOOR)
 FLOOR = 0.1
 AT_ONCE = 2  # parabola runs and graded submissions at a time (one per core of the course's machines)
+COMMAND = "python -m autograder calibrate"
+#: What the calibration's numbers depend on: the judge and its graders, the worker that runs a notebook and
+#: the wire between them, the runner, this command, the source (reference, helpers), the bug and
+#: alternative banks, and the pinned packages.
+INPUTS = ["autograder/calibrate", "autograder/judge", "autograder/worker", "autograder/wire", "autograder/grade/run.py",
+          "autograder/notebook.py", "autograder/secret.py", "source/assignment07",
+          "tests/fixtures/submissions/alt_*.ipynb", "tests/fixtures/submissions/bug_*.ipynb", "requirements.txt"]
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much one calibration run measures, and where it writes."""
+    seeds: int  # the judge's keyed streams the reference is graded under
+    alt_streams: int  # the streams each correct alternative is trained under
+    fixtures: int | None  # how many alt_ and how many bug_ fixtures of the bank (None: all)
+    out: Path  # the calibration file
+    graded: Path  # every graded result
+    command: str
+
+
+FULL = Size(SEEDS, ALT_STREAMS, None, paths.CALIBRATION, paths.CALIBRATION_GRADED, COMMAND)
+SMOKE_DIR = paths.ROOT / "build" / "calibration-smoke"
+SMOKE = Size(2, 2, 1, SMOKE_DIR / "calibration.json", SMOKE_DIR / "graded.json", COMMAND + " --smoke")
 
 
 def _measure_one(job):
@@ -93,13 +120,23 @@ def _parabola_of(result):
     return measures["parabola_test_nll"]["value"], change["value"]
 
 
-def main(seeds=SEEDS):
+def size(seeds=None, smoke=False):
+    """The run that ``calibrate [--seeds N] [--smoke]`` asks for."""
+    if smoke:
+        return SMOKE
+    return FULL if seeds in (None, SEEDS) else Size(seeds, ALT_STREAMS, None, FULL.out, FULL.graded,
+                                                     f"{COMMAND} --seeds {seeds}")
+
+
+def main(run=FULL):
     started = time.time()
-    alternatives = sorted(MUTANTS.glob("alt_*.ipynb"))
-    bugs = sorted(MUTANTS.glob("bug_*.ipynb"))
+    made_from = record(INPUTS, run.command)  # the inputs as this run reads them
+    seeds = run.seeds
+    alternatives = sorted(MUTANTS.glob("alt_*.ipynb"))[:run.fixtures]
+    bugs = sorted(MUTANTS.glob("bug_*.ipynb"))[:run.fixtures]
     with zygote(enabled=True) as sock:
         os.environ[ZYGOTE_ENV] = sock
-        alt_variants = [GRADING_VARIANT] + list(range(1, ALT_STREAMS))
+        alt_variants = [GRADING_VARIANT] + list(range(1, run.alt_streams))
         runs = _measure([(paths.SOURCE_NOTEBOOK, v) for v in list(range(1, seeds + 1)) + [GRADING_VARIANT]]
                         + [(nb, v) for nb in alternatives for v in alt_variants]
                         + [(nb, GRADING_VARIANT) for nb in bugs])
@@ -120,9 +157,10 @@ def main(seeds=SEEDS):
     threshold = round((bound + nearest[1]) / 2 if nearest else bound, 3)
     margin = threshold - worst_correct
     scale_change_min = round(min([float(change.min())] + [float(v[:, 1].min()) for v in correct.values()]) / 3, 3)
-    paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
-                                                              "scale_change_min": scale_change_min}}) + "\n")
-    checks, graded = _check_margins(seeds)
+    if run.out == paths.CALIBRATION:  # the checks below grade with the new limits (a smoke run: the committed ones)
+        paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
+                                                                  "scale_change_min": scale_change_min}}) + "\n")
+    checks, graded = _check_margins(seeds, bugs + alternatives, run.graded)
     mutants = {r.student: _parabola_of(r) for r in graded[seeds:] if r.student.startswith("bug_")}
     data = {"parabola_nll": {
         "threshold": threshold,
@@ -149,10 +187,10 @@ def main(seeds=SEEDS):
                                     else "stopped before the NLL (see checks)" for k, v in mutants.items()},
         "nearest_failing_mutant": ({"name": nearest[0], "nll": round(nearest[1], 4),
                                     "gap_to_threshold": round(nearest[1] - threshold, 4)} if nearest else None),
-        "command": "python -m autograder calibrate --seeds %d" % seeds,
         "seconds": round(time.time() - started, 1),
-    }, "checks": checks}
-    paths.CALIBRATION.write_text(json.dumps(data, indent=1) + "\n")
+    }, "checks": checks, "made_from": made_from}
+    run.out.parent.mkdir(parents=True, exist_ok=True)
+    run.out.write_text(json.dumps(data, indent=1) + "\n")
     ref_stats = data["parabola_nll"]["reference"]
     print(f"reference parabola NLL over {seeds} seeds: min {ref_stats['min']}, mean {ref_stats['mean']}, "
           f"max {ref_stats['max']}, std {ref_stats['std']}")
@@ -170,18 +208,17 @@ def main(seeds=SEEDS):
                 else "(not measured: a fallback the reference never reaches)")
         print(f"  {name:34s} limit {c['limit']:<8g} reference {span}"
               f"  nearest failing mutant: {c['nearest_failing_mutant']}")
-    print(f"wrote {paths.CALIBRATION}; the graded results: {paths.CALIBRATION_GRADED}")
+    print(f"wrote {run.out}; the graded results: {run.graded}")
 
 
-def _check_margins(seeds):
-    """Reference over ``seeds`` grader seed offsets and the bug bank at the grading one: every statistic's
-    spread, and the graded results (reference runs first)."""
-    bank = sorted(MUTANTS.glob("bug_*.ipynb")) + sorted(MUTANTS.glob("alt_*.ipynb"))
+def _check_margins(seeds, bank, graded_file):
+    """Reference over ``seeds`` grader seed offsets and ``bank`` (notebooks) at the grading one: every
+    statistic's spread, and the graded results (reference runs first, also written to ``graded_file``)."""
     subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bank]
     args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bank]
     results = grade_submissions(subs, workers=AT_ONCE, judge_args=args, progress=True)
-    paths.CALIBRATION_GRADED.parent.mkdir(parents=True, exist_ok=True)
-    paths.CALIBRATION_GRADED.write_text(json.dumps([r.to_dict() for r in results]) + "\n")
+    graded_file.parent.mkdir(parents=True, exist_ok=True)
+    graded_file.write_text(json.dumps([r.to_dict() for r in results]) + "\n")
     ref_full = sum(r.score == r.max_score for r in results[:seeds])
     alternatives = [r for r in results if r.student.startswith("alt_")]
     stats = {}

@@ -40,12 +40,14 @@ def _cells_by_id(nb):
     return {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in nb["cells"]}
 
 
-def build():
+def build(out=HERE):
+    """Write every example into ``out``."""
+    out = Path(out)
     source = json.loads(paths.SOURCE_NOTEBOOK.read_text())
     release_text = paths.RELEASE_NOTEBOOK.read_text()
     solved = _cells_by_id(source)
-    (HERE / "reference.ipynb").write_text(paths.SOURCE_NOTEBOOK.read_text())
-    (HERE / "untouched_release.ipynb").write_text(release_text)
+    (out / "reference.ipynb").write_text(paths.SOURCE_NOTEBOOK.read_text())
+    (out / "untouched_release.ipynb").write_text(release_text)
     for name, (cells, mistakes, _, _) in EXAMPLES.items():
         nb = json.loads(release_text)
         for cell in nb["cells"]:
@@ -57,7 +59,7 @@ def build():
                     assert text.count(old) == 1, f"{name}: mistake does not match exactly once"
                     text = text.replace(old, new)
                 cell["source"] = text.splitlines(keepends=True)
-        (HERE / f"{name}.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+        (out / f"{name}.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
 
 
 if __name__ == "__main__":

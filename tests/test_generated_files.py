@@ -1,0 +1,57 @@
+"""Every generated, committed file is what its command makes from the sources as they are now.
+
+Files a test run can rebuild in seconds (the examples, the banks) are rebuilt into a scratch folder and
+compared byte for byte (the release and the source's hidden cells: tests/test_release.py).  The two that
+take minutes to make, the calibration (10 minutes) and the published solution (trains for real, 4
+minutes), record what they were made from (:mod:`autograder.made_from`) and are checked against that
+record; tests/test_readme.py runs both commands at smoke size.  A stale file fails with the command that
+regenerates it.
+"""
+import json
+import sys
+
+import pytest
+
+from conftest import ROOT
+from autograder import calibrate, paths, publish
+from autograder.examples import build as examples
+from autograder.made_from import stale
+
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+import make_hostile  # noqa: E402
+import make_submissions  # noqa: E402
+
+SOLUTIONS = ROOT / "solutions"
+#: committed file -> (its record, what it is made from, the command that regenerates it)
+RECORDED = {
+    "autograder/calibration.json": (lambda: json.loads(paths.CALIBRATION.read_text()).get("made_from"),
+                                    calibrate.INPUTS, calibrate.COMMAND),
+    f"solutions/{publish.RECORD}": (lambda: json.loads((SOLUTIONS / publish.RECORD).read_text())
+                                    if (SOLUTIONS / publish.RECORD).exists() else None,
+                                    publish.INPUTS, publish.COMMAND),
+}
+BANK = "tests/fixtures/submissions"
+#: committed files (globs) -> (build(into folder), the command that regenerates them)
+REBUILT = {
+    (f"{BANK}/bug_*.ipynb", f"{BANK}/alt_*.ipynb"): (make_submissions.build,
+                                                     "PYTHONPATH=. python tests/fixtures/make_submissions.py"),
+    (f"{BANK}/hostile_*.ipynb",): (make_hostile.build, "PYTHONPATH=. python tests/fixtures/make_hostile.py"),
+    ("autograder/examples/*.ipynb",): (examples.build, "python -m autograder.examples.build"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(RECORDED))
+def test_committed_file_was_made_from_the_current_sources(what):
+    recorded, inputs, command = RECORDED[what]
+    why = stale(what, recorded(), inputs, command)
+    assert why is None, why
+
+
+@pytest.mark.parametrize("patterns", sorted(REBUILT), ids=lambda patterns: patterns[0].rsplit("/", 2)[-2])
+def test_committed_files_are_what_their_command_makes(patterns, tmp_path):
+    build, command = REBUILT[patterns]
+    build(tmp_path)
+    committed = {p.name: p.read_bytes() for pattern in patterns for p in ROOT.glob(pattern)}
+    fresh = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    differ = sorted(n for n in set(committed) | set(fresh) if committed.get(n) != fresh.get(n))
+    assert not differ, f"{', '.join(patterns)}: stale, missing or extra files {differ[:8]}: regenerate them with `{command}`"
