@@ -256,6 +256,8 @@ def _coupling_layer(CouplingLayer):
             layer = CouplingLayer(dim, parity, hidden_units=(32, 32))
             where = f"CouplingLayer({dim}, parity={parity})"
             x = (2.0 * rng.standard_normal((32, dim))).astype(np.float32)
+            _array(layer.forward(x), x.shape, f"{where}.forward(x)")  # builds the layer's weights
+            perturb(layer, 100 * dim + parity)  # any initialisation is allowed (an output layer of zeros too)
             y = _array(layer.forward(x), x.shape, f"{where}.forward(x)")
             back = _array(layer.backward(y.astype(np.float32)), x.shape, f"{where}.backward(y)")
             err = np.max(np.abs(back - x))
@@ -290,11 +292,17 @@ def _coupling_layer(CouplingLayer):
                   sorted(kept_sets[0] & kept_sets[1]), "parity 1 must keep the half that parity 0 shifts")
     _seed(11)
     x = rng.standard_normal((16, 6)).astype(np.float32)
-    first, second = (CouplingLayer(6, 0, hidden_units=(32, 32)).forward(x) for _ in range(2))
-    if np.allclose(first, second):
-        _fail("two CouplingLayer(6, 0) objects", "different shifts (each layer has its own network m)",
-              "identical outputs", "each layer must use its own network self.shift_net, the one the given base "
-              "class builds for it (no shared or cached network)")
+    first, second = (CouplingLayer(6, 0, hidden_units=(32, 32)) for _ in range(2))
+    for k, layer in enumerate((first, second)):
+        layer.forward(x)  # builds the layer's weights
+        perturb(layer, 11 + k)
+    before = np.asarray(first.forward(x))
+    perturb(second, 13)  # new weights for the second layer must not change what the first computes
+    if not np.array_equal(np.asarray(first.forward(x)), before):
+        _fail("two CouplingLayer(6, 0) objects", "new weights for one leave the other's outputs as they were "
+              "(each layer has its own network m)", "the other's outputs changed",
+              "each layer must use its own network self.shift_net, the one the given base class builds for it "
+              "(no shared or cached network)")
     return "round trips, pass-through half, shift inputs, own networks; D = 6 and 5, both parities"
 
 
@@ -309,6 +317,8 @@ def _layers_invert(CouplingLayer, ScalingLayer):
             _seed(30 + 2 * dim + parity)
             layer = CouplingLayer(dim, parity, hidden_units=(16, 16))
             where = f"CouplingLayer({dim}, parity={parity}), one of the layers of NICE"
+            _array(layer.forward(x), x.shape, f"{where}: forward(x)")  # builds the layer's weights
+            perturb(layer, 30 + 2 * dim + parity)
             y = _array(layer.forward(x), x.shape, f"{where}: forward(x)").astype(np.float32)
             err = np.max(np.abs(_array(layer.backward(y), x.shape, f"{where}: backward(y)") - x))
             if err > 1e-4:
