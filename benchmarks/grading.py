@@ -295,12 +295,38 @@ def _gradebook_scores(course):
 
 
 def _our_run(course, target, out, workers):
-    """Wall seconds of ``python -m autograder grade`` and the median seconds of a submission inside it."""
+    """Wall seconds of ``python -m autograder grade``, the median seconds of a submission inside it, the points
+    and the first submission's grading.json."""
     wall = _tool(sys.executable, "-m", "autograder", "grade", target, "--out", out, "--workers", workers,
                  "--no-progress", cwd=course)
     results = [json.loads(p.read_text()) for p in sorted((course / out).glob("*/grading.json"))]
     assert results and all(r["score"] == r["max_score"] for r in results), "the reference must get full marks"
-    return wall, statistics.median(r["seconds"] for r in results), results[0]["max_score"]
+    return wall, statistics.median(r["seconds"] for r in results), results[0]["max_score"], results[0]
+
+
+#: The phases of a submission's grading, by the request timings grading.json keeps (worker.requests).
+PHASES = (("worker start", ("start", "load")), ("building objects", ("new:",)),
+          ("training (train)", ("func:train",)), ("forward_with (what forward depends on)", ("forward_with",)),
+          ("calls of forward/backward", ("call:forward", "call:backward")),
+          ("other calls of the notebook", ("call:", "func:")), ("weights read and set", ("get_weights", "set_weights",
+                                                                                        "trainable", "seed")))
+
+
+def profile(grading):
+    """Lines: seconds and requests per phase of one submission, in its main worker and its twin."""
+    lines = [f"profile of one submission ({grading['seconds']:.1f} s in all):",
+             f"  {'phase':40s} {'main s':>7s} {'(requests)':>11s} {'twin s':>7s} {'(requests)':>11s}"]
+    workers = [grading["worker"].get("requests", {}), grading["worker"].get("twin", {}).get("requests", {})]
+    left = [dict(w) for w in workers]
+    for name, prefixes in PHASES:
+        cells = []
+        for timings in left:
+            mine = {k: v for k, v in timings.items() if k.startswith(prefixes)}
+            for k in mine:
+                del timings[k]
+            cells.append((sum(v[1] for v in mine.values()), sum(v[0] for v in mine.values())))
+        lines.append(f"  {name:40s} " + " ".join(f"{s:7.2f} {f'({n})':>11s}" for s, n in cells))
+    return lines
 
 
 def plain_course(folder, skip_experiments):
@@ -323,7 +349,7 @@ def measure(tmp, students, smoke, skip_experiments):
         _submit(course, students)
     n = len(students)
 
-    one, one_inside, points = _our_run(ours, "submitted", "grades", 1)
+    one, one_inside, points, first = _our_run(ours, "submitted", "grades", 1)
     rows = {"ours, 1 judge": (one / n, one_inside)}
     autograde = _tool("nbgrader", "autograde", ASSIGNMENT, "--force", cwd=ours,
                       env={"AUTOGRADER_RESULTS": str(ours / "grades")})
@@ -332,14 +358,14 @@ def measure(tmp, students, smoke, skip_experiments):
     if smoke:
         rows["ours, a run of one"] = (one, None)
     else:
-        two, two_inside, _ = _our_run(ours, "submitted", "grades2", 2)
+        two, two_inside, _, _ = _our_run(ours, "submitted", "grades2", 2)
         rows["ours, 2 judges"] = (two / n, two_inside)
         rows["ours, a run of one"] = (_our_run(ours, f"submitted/{students[0]}", "grades1", 1)[0], None)
     rows["(a) plain nbgrader"] = (_tool("nbgrader", "autograde", ASSIGNMENT, "--force", cwd=plain) / n, None)
     plain_scores = _gradebook_scores(plain)
     for name, scores in (("our route", route_scores), ("the plain course", plain_scores)):
         assert scores == {s: points for s in students}, f"{name} must give the reference {points}: {scores}"
-    return rows
+    return rows, profile(first)
 
 
 def table(rows):
@@ -367,12 +393,13 @@ def main():
     skip = args.skip_experiments or args.smoke
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
-        rows = measure(Path(tmp), students, args.smoke, skip)
+        rows, phases = measure(Path(tmp), students, args.smoke, skip)
     print(f"{len(students)} submission(s), {len(os.sched_getaffinity(0))} CPUs, load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end; (a)'s kernel runs the whole notebook"
           f"{' but the experiment cells' if skip else ''} in quick mode; ours = wall / N of the 1-judge run")
     text, ratios = table(rows)
     print(text)
+    print(*phases, sep="\n")
     assert all(math.isfinite(v) and v > 0 for v in ratios.values()), ratios
     print(json.dumps({"students": len(students), "skip_experiments": skip,
                       "rows": {k: [round(v, 3) if v is not None else None for v in r] for k, r in rows.items()},

@@ -27,13 +27,15 @@ def test_benchmark_script_runs(args):
 
 def test_grading_benchmark_compares_the_three_routes():
     """grading.py --smoke grades with ours, (a) a plain nbgrader course and (b) our nbgrader route (each gives
-    the reference full marks, the script asserts it) and prints the three rows and finite ratios."""
+    the reference full marks, the script asserts it) and prints the three rows, finite ratios and the phases of
+    one submission."""
     proc = subprocess.run([sys.executable, "benchmarks/grading.py", "--smoke"], cwd=ROOT, capture_output=True,
                           text=True, timeout=900, env=ENV)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line.split("  ")[0].strip() for line in proc.stdout.splitlines()]
     for row in ("ours, 1 judge", "(a) plain nbgrader", "(b) our nbgrader route"):
         assert row in rows, proc.stdout
+    assert "profile of one submission" in proc.stdout and "worker start" in proc.stdout  # where its seconds go
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(result["ratios"]) == {"ours/(a)", "ours/(b)", "(b)/(a)"}
     assert all(math.isfinite(v) and v > 0 for v in result["ratios"].values()), result
