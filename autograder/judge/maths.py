@@ -50,7 +50,7 @@ def random_rotations(rng, n, d):
 #: inpainting gradient); ``tiny`` checks them: a derivative is the same at both, a dither of fixed size
 #: is not; ``large`` tells which output depends on which input, where a dither of fixed size cannot
 #: fake a dependence (it contributes about its size / step).
-STEPS = {"tiny": (5e-4, 1e-3), "small": (2e-3, 6e-3), "large": (2e-2, 6e-2)}
+STEPS = {"micro": (2e-5, 4e-5), "tiny": (5e-4, 1e-3), "small": (2e-3, 6e-3), "large": (2e-2, 6e-2)}
 
 
 class Stencil:

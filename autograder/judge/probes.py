@@ -11,14 +11,16 @@ answers that differ by more than :data:`AGREE` mean the submission answers by co
 """
 import numpy as np
 
+from .maths import STEPS
+
 #: Relative and absolute tolerance for "the same row gave the same answer" (float32 rounding slack).
 AGREE = 1e-5
 #: ... and this many float32 rounding steps of the answer itself.
 ULPS = 4
 #: How many rows of a batch are asked again: an eighth, at least 2 and at most 64.
 RECHECK_SHARE, RECHECK_MIN, RECHECK_MAX = 8, 2, 64
-#: The step ranges of the judge's finite differences (:mod:`.maths`), which stencil-shaped decoys copy.
-STENCIL_STEPS = ((5e-4, 1e-3), (2e-3, 6e-3), (2e-2, 6e-2))
+#: The step ranges of the judge's finite differences, which stencil-shaped decoys copy.
+STENCIL_STEPS = tuple(STEPS.values())
 
 
 def _stencil_groups(centres, rng):

@@ -5,7 +5,7 @@ import pytest
 from autograder.judge import maths, seeds
 from autograder.judge.builders import WEIGHT_STD, gradient_hint
 from autograder.judge.facade import f32
-from autograder.judge.procedures import judge_jacobian, judge_log_likelihood
+from autograder.judge.procedures import judge_jacobians, judge_log_likelihood
 
 DIM = 4
 #: inpaint's rows come in pairs that start alike; after 60 steps a correct step leaves them 0.14-0.55 apart
@@ -50,10 +50,17 @@ def _decoy_masks_and_noise(rng):
     return make
 
 
-def _gradient(model, x, rng):
-    """The grader's d log p(x) / dx: J^T of forward times the logistic prior's score (the log-det is constant in x)."""
-    jac = judge_jacobian(model, x, rng, scale="tiny")  # the smallest steps: the fewest kinks within a step
-    return np.einsum("nij,ni->nj", jac, maths.logistic_score(model.forward(x)))
+def _gradients(model, x, rng, scales):
+    """The grader's d log p(x) / dx at each of the finite-difference ``scales``: J^T of forward times the
+    logistic prior's score (the log-det is constant in x); the first is the one to use alone.
+
+    Each is off where a ReLU kink lies within its steps, and ``micro`` (steps of 3e-5) by float32's rounding
+    of a steep forward: on a (64, 64) network of slope 20-600, 10% of the ``tiny`` gradients are off by 1-7%
+    and some by 20%.  A step is compared with the nearest of the three (see :func:`_one_step`).
+    """
+    jacobians = judge_jacobians(model, x, rng, scales)
+    score = maths.logistic_score(model.forward(x))
+    return [np.einsum("nij,ni->nj", jacobians[scale], score) for scale in scales]
 
 
 def _steepen(model, rng, x, slope=STEEP, std=1.0, tries=8):
@@ -62,7 +69,7 @@ def _steepen(model, rng, x, slope=STEEP, std=1.0, tries=8):
     low, high = 0.02, 3.0
     for _ in range(tries):
         model.set_random_weights(std, rng, x[:8])
-        grad = _gradient(model, x, rng)
+        grad = _gradients(model, x, rng, ("tiny",))[0]
         median = np.median(np.abs(grad))
         if slope[0] <= median <= slope[1]:
             break
@@ -84,14 +91,12 @@ def _one_step(submission, model, rng, low, high, steep=False):
     noise = rng.standard_normal((n, DIM))
     up, down = np.zeros((n, DIM), bool), np.zeros((n, DIM), bool)
     if steep:
-        grad = _steepen(model, rng, x)
-        step = 0.25 * width / max(np.median(np.abs(grad)), 1e-6)
+        step = 0.25 * width / max(np.median(np.abs(_steepen(model, rng, x))), 1e-6)
     else:
         up[12:18], down[18:] = observed[12:18] == 0, observed[18:] == 0
         x[up], x[down] = f32(high - 0.01 * width), f32(low + 0.01 * width)
         noise[up], noise[down] = np.abs(noise[up]) + 6.0, -np.abs(noise[down]) - 6.0
         step = 0.1 * width
-        grad = None
     got = submission.rows_func("inpainting_step", model, [x, observed, step, noise, [low, high]],
                                decoys=_decoy_masks_and_noise(rng), returns="rows")
     kept = observed > 0
@@ -100,9 +105,8 @@ def _one_step(submission, model, rng, low, high, steep=False):
         f"inpainting_step with data_range=({low:.3g}, {high:.3g}) changed observed entries (rows {changed_rows[:5]}): "
         "each row has its own mask (observed == 1 marks what stays exactly), and the observed entries of every row "
         "must stay bit for bit, whatever the range")
-    if grad is None:
-        grad = _gradient(model, x, rng)
-    unclipped = x + step * (grad + noise)
+    grads = _gradients(model, x, rng, ("tiny", "small", "micro") if steep else ("tiny", "small"))
+    unclipped = x + step * (grads[0] + noise)
     # where the judge's step lands clearly outside (a steep log p can outweigh the noise; a kink can
     # put the finite-difference gradient off by about 1, i.e. 0.1 of the width after the step)
     up, down = up & (unclipped > high + 0.1 * width), down & (unclipped < low - 0.1 * width)
@@ -110,9 +114,10 @@ def _one_step(submission, model, rng, low, high, steep=False):
         f"inpainting_step: hidden entries that the step pushes out of data_range = ({low:.3g}, {high:.3g}) must be "
         f"projected back onto its ends: those pushed above came back as {np.round(got[up][:6], 3)}, those "
         f"pushed below as {np.round(got[down][:6], 3)}")
-    expected = np.where(kept, x, np.clip(unclipped, low, high))
-    error = np.quantile(np.abs(got - expected)[~kept], 0.9) / width
-    return error, grad[~kept]
+    expected = [np.where(kept, x, np.clip(x + step * (grad + noise), low, high)) for grad in grads]
+    nearest = np.min([np.abs(got - e) for e in expected], axis=0)
+    error = np.quantile(nearest[~kept], 0.9) / width
+    return error, grads[0][~kept]
 
 
 @pytest.mark.points(2)
