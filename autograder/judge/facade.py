@@ -98,12 +98,13 @@ def expect_array(value, shape, what, finite=True):
     return arr
 
 
-def expect_scalar(value, what):
-    """``value`` as a finite float if it is a scalar (shape ``()``); else fail the check."""
+def expect_scalar(value, what, finite=True):
+    """``value`` as a float if it is a scalar (shape ``()``), finite unless ``finite=False``; else fail the check."""
     arr = _as_array(value)
     if arr is None or arr.ndim != 0:
         pytest.fail(f"{what} must return a scalar, got {_what_came(value, arr)}", pytrace=False)
-    _check_finite(arr, what)
+    if finite:
+        _check_finite(arr, what)
     return float(arr)
 
 
@@ -173,9 +174,9 @@ class Ref:
         """backward(z), checked like :meth:`forward`."""
         return self._map("backward", z, finite, hide, recheck)
 
-    def log_det(self):
-        """log_det_jacobian(), checked to be a finite scalar."""
-        return expect_scalar(self("log_det_jacobian"), f"{self.label}.log_det_jacobian()")
+    def log_det(self, finite=True):
+        """log_det_jacobian(), checked to be a scalar (and finite, unless ``finite=False``)."""
+        return expect_scalar(self("log_det_jacobian"), f"{self.label}.log_det_jacobian()", finite)
 
     def sample(self, n, seed):
         """sample(n, seed=seed), checked to be n finite points of dimension D."""

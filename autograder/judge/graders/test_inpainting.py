@@ -83,11 +83,16 @@ def _one_step(submission, model, rng, low, high, steep=False):
 
     Without ``steep``, hidden entries at both edges get noise that pushes them out (rows 12-17 above,
     18-23 below the range): only the projection brings them back.  With ``steep`` the model's weights are
-    drawn large and the step size small, so the gradient, not the noise, moves the entries.
+    drawn large and the step size small, so the gradient, not the noise, moves the entries.  Either way
+    the observed entries of rows 6-11 lie beyond the range's ends: they stay as they are, wherever they are.
     """
     n, width = 24, high - low
     x = f32(rng.uniform(low + 0.05 * width, high - 0.05 * width, (n, DIM)))
     observed = _masks(rng, n)
+    outside = np.zeros((n, DIM), bool)
+    outside[6:12] = observed[6:12] > 0  # observed entries beyond the range's ends: they stay too
+    beyond = rng.uniform(0.05, 0.5, outside.sum()) * width
+    x[outside] = f32(np.where(rng.uniform(size=outside.sum()) < 0.5, low - beyond, high + beyond))
     noise = rng.standard_normal((n, DIM))
     up, down = np.zeros((n, DIM), bool), np.zeros((n, DIM), bool)
     if steep:
@@ -97,7 +102,8 @@ def _one_step(submission, model, rng, low, high, steep=False):
         x[up], x[down] = f32(high - 0.01 * width), f32(low + 0.01 * width)
         noise[up], noise[down] = np.abs(noise[up]) + 6.0, -np.abs(noise[down]) - 6.0
         step = 0.1 * width
-    got = submission.rows_func("inpainting_step", model, [x, observed, step, noise, [low, high]],
+    # the step size as a tensor, as inpaint passes it (a notebook cannot tell the two calls apart by its type)
+    got = submission.rows_func("inpainting_step", model, [x, observed, np.asarray(step), noise, [low, high]],
                                decoys=_decoy_masks_and_noise(rng), returns="rows")
     kept = observed > 0
     changed_rows = [i for i in range(n) if not np.array_equal(got[i][kept[i]], x[i][kept[i]])]
@@ -169,8 +175,8 @@ def test_inpaint_behaviour(submission, measure):
     before = judge_log_likelihood(model, x, "logistic", rng).mean()
     after = judge_log_likelihood(model, out, "logistic", rng).mean()
     measure("inpaint_log_p_gain", after - before, 1.0, at_least=True, fail=(
-        f"inpaint: mean log p went from {before:.3f} to {after:.3f}; inpainting should raise it "
-        "(inpainting_step climbs the gradient of log p)"))
+        f"inpaint: 60 steps took the mean log p from {before:.3f} to {after:.3f}; on this model they raise it by "
+        "at least 1 nat (inpainting_step climbs the gradient of log p, at the full step size)"))
     hidden = out[:, [0, 2]]
     spread = np.median(np.abs(hidden[:PAIRS] - hidden[PAIRS:]))
     measure("inpaint_noise_spread", spread, SPREAD_LIMIT, lambda s: (
