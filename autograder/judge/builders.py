@@ -103,7 +103,9 @@ def mlp_params(n_in, n_out, hidden):
 
 
 #: An output whose finite-difference derivative (at the ``large`` steps) by every other input stays
-#: below this depends on its own input only; a real dependence of the judge's models is at least 0.28.
+#: below this share of its derivative by its own input depends on its own input only; a real dependence
+#: of the judge's models is at least 0.28 (absolute).  A share, not a size: a model whose scale is not an
+#: exponential (bug_scale_without_exp) may scale an output by 1e-3, every derivative of it with it.
 ISOLATION_TOL = 1e-2
 
 
@@ -117,7 +119,7 @@ def isolated_outputs(model, x, rng, measure):
     jac = smooth_jacobians(model, x, rng, measure, scales=("large",))["large"]
     magnitude = np.max(np.abs(jac), axis=0)
     off = magnitude - np.diag(np.diag(magnitude))
-    return [i for i in range(len(off)) if off[i].max() < ISOLATION_TOL], off, jac
+    return [i for i in range(len(off)) if off[i].max() < ISOLATION_TOL * min(1.0, magnitude[i, i])], off, jac
 
 
 def constant_blocks(jac, halves, tol=2e-3):

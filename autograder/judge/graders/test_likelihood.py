@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.judge import seeds
+from autograder.judge import maths, seeds
 from autograder.judge.builders import DIM, randomized_model
 from autograder.judge.procedures import judge_log_likelihood
 
@@ -25,9 +25,10 @@ def test_log_likelihood(submission, prior, measure):
     x = _probe(rng)
     got = submission.rows_func("log_likelihood", model, [x])
     expected = judge_log_likelihood(model, x, prior, rng)
-    worst = int(np.argmax(np.abs(got - expected)))
-    measure(f"log_likelihood_error_{prior}", np.max(np.abs(got - expected)), TOL, lambda e: (
-        f"log_likelihood with prior='{prior}' differs from log p_H(forward(x)) + log|det J| by up to {e:.3f} nats "
+    error = maths.nats_error(got, expected)
+    worst = int(np.argmax(error))
+    measure(f"log_likelihood_error_{prior}", np.max(error), TOL, lambda e: (
+        f"log_likelihood with prior='{prior}' differs from log p_H(forward(x)) + log|det J| by up to {e:.3f} nats beyond float32 rounding "
         f"(e.g. got {got[worst]:.3f}, expected {expected[worst]:.3f}{' for a point far out' if worst >= len(x) - TAIL_ROWS else ''}): "
         f"check make_prior('{prior}', dim) (independent dimensions, log_prob of shape (batch,), exact for every z) and the "
         "log-det term of log_likelihood"))
@@ -40,7 +41,7 @@ def test_nll_loss(submission, measure):
     rng = seeds.rng("nll loss")
     got, batch = submission.rows_func("nll_loss", model, [_probe(rng, 64)], returns="batch")
     expected = float(-np.mean(judge_log_likelihood(model, batch, "logistic", rng)))
-    measure("nll_loss_error", abs(got - expected), TOL,
+    measure("nll_loss_error", float(maths.nats_error(got, expected)), TOL,
             f"nll_loss = {got:.3f}, expected the mean NLL {expected:.3f} (nats per example): the mean over the "
             "batch of -log_likelihood")
 

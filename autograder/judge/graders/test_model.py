@@ -148,33 +148,53 @@ def test_nice_num_couplings(submission, measure):
                       f"{' and '.join(map(str, same[0]))}: does NICE build num_couplings CouplingLayers?")
 
 
+def _hidden_unit_counts(submission, dim, configs, rng):
+    """For each hidden_units of ``configs``: the parameters forward depends on of the first coupling's network
+    (NICE(num_couplings=1), the scale's included) and of the second's (what NICE(num_couplings=2) adds), or
+    None for the second where the notebook builds the same weights for both (num_couplings ignored: a
+    mistake the num-couplings check charges, which hides the second network here)."""
+    x = rng.standard_normal((64, dim))
+    first, second = [], []
+    for h in configs:
+        counts, shapes = [], []
+        for k in (1, 2):  # each counted before the next is built
+            model = randomized_model(submission, f"hidden units {h} k={k}", needs_log_det=False, dim=dim,
+                                     num_couplings=k, hidden_units=h)
+            counts.append(model.dependence(x, rng).count())
+            shapes.append([w.shape for w in model.known_weights()])
+        first.append(counts[0])
+        second.append(None if shapes[0] == shapes[1] else counts[1] - counts[0])
+    return first, None if None in second else second
+
+
 @pytest.mark.points(1)
 def test_nice_hidden_units(submission, measure):
     """NICE(hidden_units=h) builds every coupling's network with hidden layers h: more and wider layers, more parameters in each."""
     rng = seeds.rng("hidden units")
-    dim = DIM + 1  # odd: the couplings' networks differ in shape, so no working notebook can share one between them
-    x = rng.standard_normal((64, dim))
     configs = ([8], [32, 32, 32])
-    first, second = [], []
-    for h in configs:
-        counts = [randomized_model(submission, f"hidden units {h} k={k}", needs_log_det=False, dim=dim, num_couplings=k,
-                                   hidden_units=h).dependence(x, rng).count() for k in (1, 2)]
-        first.append(counts[0])               # NICE(num_couplings=1): the first coupling (and the scale)
-        second.append(counts[1] - counts[0])  # what the second coupling adds
+    # An odd dim: the couplings' networks differ in shape, so no working notebook can share one between them.
+    # A notebook whose couplings fail at odd dims (a mistake the coupling checks charge) is asked at an even one.
+    dim = DIM + 1
+    try:
+        first, second = _hidden_unit_counts(submission, dim, configs, rng)
+    except pytest.fail.Exception:
+        dim = DIM
+        first, second = _hidden_unit_counts(submission, dim, configs, rng)
+    found_by = {"first": first, **({"second": second} if second is not None else {})}
     floors = [mlp_params(dim // 2, dim - dim // 2, h) for h in configs]
-    measure("hidden_units_shown", min(c / f for found in (first, second) for c, f in zip(found, floors)), HIDDEN_SHOWN,
+    measure("hidden_units_shown", min(c / f for found in found_by.values() for c, f in zip(found, floors)),
+            HIDDEN_SHOWN, at_least=True)
+    measure("hidden_units_growth", min(found[1] / max(found[0], 1) for found in found_by.values()), HIDDEN_GROWTH,
             at_least=True)
-    measure("hidden_units_growth", min(found[1] / max(found[0], 1) for found in (first, second)), HIDDEN_GROWTH,
-            at_least=True)
-    for which, found in (("first", first), ("second", second)):
+    for which, found in found_by.items():
         grows = found[1] >= HIDDEN_GROWTH * found[0]
         assert grows and all(c >= HIDDEN_SHOWN * f for c, f in zip(found, floors)), (
             f"forward of NICE({dim}, num_couplings=k, hidden_units=h) for h = {', '.join(map(str, configs))}: "
             f"the {which} coupling's network has about {', '.join(map(str, found))} parameters that forward "
-            f"depends on; it should have at least {HIDDEN_GROWTH:g} times as many for the more and wider hidden layers, "
-            "and at least about those of a network "
-            f"with those hidden layers ({', '.join(map(str, floors))}). Does NICE pass hidden_units to every "
-            "CouplingLayer, and does CouplingLayer build its network with them?")
+            f"depends on; it should have at least {HIDDEN_GROWTH:g} times as many for the more and wider hidden "
+            f"layers, and at least about those of a network with those hidden layers "
+            f"({', '.join(map(str, floors))}). Does NICE pass hidden_units to every CouplingLayer, and does "
+            "CouplingLayer build its network with them?")
 
 
 @pytest.mark.points(3)

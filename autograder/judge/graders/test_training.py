@@ -87,5 +87,5 @@ def test_training_moves_the_scale(parabola_run, measure):
     _assert_a_density(parabola_run, measure)
     measure("log_det_change_in_training", parabola_run.log_det_change, minimum, at_least=True, fail=lambda c: (
         f"training on the parabola changed log|det J| by {c:.4f}; a model whose scale is trained changes it by "
-        f"at least {minimum:.2f}. Is ScalingLayer's log-scale a tracked weight (add_weight) in trainable_variables, "
+        f"at least {minimum:.3g}. Is ScalingLayer's log-scale a tracked weight (add_weight) in trainable_variables, "
         "and does make_train_step update every trainable variable?"))
