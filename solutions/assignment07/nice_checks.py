@@ -3,7 +3,11 @@
 Given code: do not edit this module.  Each ``check_*`` function tests one part of the assignment on
 small inputs with its own fixed seeds and prints ``<part>: OK`` or a FAILED block: what was expected,
 what came back and a hint, or the error your code raised with the lines of your code it passed through.
-A check never raises, so *Run All* goes on.  ``check_all(globals())`` runs every part and prints a table.
+A check never raises, so *Run All* goes on.  ``check_all(globals())`` runs every part and prints a table;
+it first runs your saved notebook the way the autograder will (``nice_cells``: your solution cells with
+the given cells, nothing else but the definitions your solution takes from cells you added) and checks
+that, saying what the autograder does differently from your kernel.  ``keep_going`` does what a check
+does for the given cells that run your code (the experiments): report, and go on.
 
 The checks compute what they compare against themselves (Jacobians with ``tf.GradientTape``, the prior
 densities from their formulas), so they do not trust your ``log_det_jacobian()`` or ``log_likelihood``.
@@ -11,6 +15,7 @@ They are not the autograder: that one uses its own data, and also grades how wel
 Like the notebook's own cells they reseed TensorFlow, NumPy and ``random``
 (``tf.keras.utils.set_random_seed``).  TensorFlow is imported on first use, not by ``import nice_checks``.
 """
+import contextlib
 import functools
 import os
 import re
@@ -59,6 +64,29 @@ def _your_frames(err):
                    for f in frames)
 
 
+def _where_raised(err):
+    """The function of your code that raised ``err`` (``CouplingLayer.forward``), or None."""
+    tb, name = err.__traceback__, None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not any(h in os.path.abspath(filename) or filename.startswith(h) for h in _HIDDEN_FRAMES):
+            name = tb.tb_frame.f_code.co_qualname
+        tb = tb.tb_next
+    return name
+
+
+def _error(err):
+    """(one-line summary, full text) of an error your code raised, colour-free: "not implemented yet:
+    FUNCTION" for a ``raise NotImplementedError()`` still there, else its type, message and your lines."""
+    if isinstance(err, NotImplementedError):
+        text = f"not implemented yet: {_where_raised(err) or 'raise NotImplementedError() is still there'}"
+        return text, text
+    message = " / ".join(line.strip() for line in _plain(err).splitlines() if line.strip())[:500]
+    frames = _your_frames(err)
+    return (f"your code raised {type(err).__name__}: {message[:200]}",
+            f"your code raised {type(err).__name__}: {message}\n" + (f"  where, in your code:\n{frames}" if frames else ""))
+
+
 def _verdict(fn, args):
     """(True, what passed) if ``fn(*args)`` passes, else (False, one-line summary, full text), colour-free."""
     try:
@@ -66,15 +94,21 @@ def _verdict(fn, args):
     except CheckFailed as err:
         text = _plain(err)
         return False, text.splitlines()[0], text
-    except NotImplementedError:
-        text = "not implemented yet (raise NotImplementedError() is still there)"
-        return False, text, text
     except Exception as err:  # noqa: BLE001 - any error in student code is a verdict, never a crash
-        message = " / ".join(line.strip() for line in _plain(err).splitlines() if line.strip())[:500]
-        summary = f"your code raised {type(err).__name__}: {message[:200]}"
-        frames = _your_frames(err)
-        return False, summary, (f"your code raised {type(err).__name__}: {message}\n" +
-                         (f"  where, in your code:\n{frames}" if frames else ""))
+        return (False, *_error(err))
+
+
+@contextlib.contextmanager
+def keep_going(what):
+    """For a given cell that runs your code (an experiment, a demonstration): if your code is not ready,
+    the rest of the cell is skipped with one line saying why, as a self-check says it, and *Run All*
+    goes on to the end.  A name that an earlier skipped cell did not make is said as such."""
+    try:
+        yield
+    except NameError as err:
+        print(f"{what}: skipped: it needs {err.name}, which a cell above did not make (see the message there)")
+    except Exception as err:  # noqa: BLE001 - any error in your code: said, never a stop
+        print(f"{what}: skipped: {_error(err)[1].rstrip()}\n  (a given cell: it runs once the code it calls works)")
 
 
 def _report(part, fn, args):
@@ -222,6 +256,8 @@ def _coupling_layer(CouplingLayer):
             layer = CouplingLayer(dim, parity, hidden_units=(32, 32))
             where = f"CouplingLayer({dim}, parity={parity})"
             x = (2.0 * rng.standard_normal((32, dim))).astype(np.float32)
+            _array(layer.forward(x), x.shape, f"{where}.forward(x)")  # builds the layer's weights
+            perturb(layer, 100 * dim + parity)  # any initialisation is allowed (an output layer of zeros too)
             y = _array(layer.forward(x), x.shape, f"{where}.forward(x)")
             back = _array(layer.backward(y.astype(np.float32)), x.shape, f"{where}.backward(y)")
             err = np.max(np.abs(back - x))
@@ -256,11 +292,17 @@ def _coupling_layer(CouplingLayer):
                   sorted(kept_sets[0] & kept_sets[1]), "parity 1 must keep the half that parity 0 shifts")
     _seed(11)
     x = rng.standard_normal((16, 6)).astype(np.float32)
-    first, second = (CouplingLayer(6, 0, hidden_units=(32, 32)).forward(x) for _ in range(2))
-    if np.allclose(first, second):
-        _fail("two CouplingLayer(6, 0) objects", "different shifts (each layer has its own network m)",
-              "identical outputs", "each layer must use its own network self.shift_net, the one the given base "
-              "class builds for it (no shared or cached network)")
+    first, second = (CouplingLayer(6, 0, hidden_units=(32, 32)) for _ in range(2))
+    for k, layer in enumerate((first, second)):
+        layer.forward(x)  # builds the layer's weights
+        perturb(layer, 11 + k)
+    before = np.asarray(first.forward(x))
+    perturb(second, 13)  # new weights for the second layer must not change what the first computes
+    if not np.array_equal(np.asarray(first.forward(x)), before):
+        _fail("two CouplingLayer(6, 0) objects", "new weights for one leave the other's outputs as they were "
+              "(each layer has its own network m)", "the other's outputs changed",
+              "each layer must use its own network self.shift_net, the one the given base class builds for it "
+              "(no shared or cached network)")
     return "round trips, pass-through half, shift inputs, own networks; D = 6 and 5, both parities"
 
 
@@ -275,6 +317,8 @@ def _layers_invert(CouplingLayer, ScalingLayer):
             _seed(30 + 2 * dim + parity)
             layer = CouplingLayer(dim, parity, hidden_units=(16, 16))
             where = f"CouplingLayer({dim}, parity={parity}), one of the layers of NICE"
+            _array(layer.forward(x), x.shape, f"{where}: forward(x)")  # builds the layer's weights
+            perturb(layer, 30 + 2 * dim + parity)
             y = _array(layer.forward(x), x.shape, f"{where}: forward(x)").astype(np.float32)
             err = np.max(np.abs(_array(layer.backward(y), x.shape, f"{where}: backward(y)") - x))
             if err > 1e-4:
@@ -558,15 +602,98 @@ PARTS = (
 )
 
 
-def check_all(namespace):
-    """Runs every part's check on the classes and functions in ``namespace`` (pass ``globals()``).
+NOTEBOOK = "assignment07.ipynb"
 
+
+def notebook_file(namespace, notebook=None):
+    """The saved notebook this kernel runs: ``notebook`` if given, else the one JupyterLab or VS Code names
+    (``__session__``, ``__vsc_ipynb_file__`` in ``namespace``), else ``assignment07.ipynb`` in the working
+    folder; None if none of them is a file."""
+    session = str(namespace.get("__session__") or "")
+    for candidate in (notebook, namespace.get("__vsc_ipynb_file__"), session, os.path.basename(session), NOTEBOOK):
+        if candidate and str(candidate).endswith(".ipynb") and os.path.isfile(candidate):
+            return str(candidate)
+    return None
+
+
+def _ran_in_kernel(namespace):
+    """Fingerprints of the cells this kernel ran (IPython's ``In``), or None outside IPython."""
+    import nice_cells
+    history = namespace.get("In")
+    return {nice_cells.fingerprint(str(text)) for text in history} if isinstance(history, list) and history else None
+
+
+def as_graded(namespace, path):
+    """``(names, warnings)``: what the autograder's run of the saved notebook at ``path`` defines, run here
+    the way it runs it (:mod:`nice_cells`), and what it does differently from your kernel.
+
+    Given cells run as your notebook holds them (the kernel's objects where it lacks one); their output
+    is not shown.  Errors are warnings, never exceptions.
+    """
+    import contextlib
+    import io
+    import json
+    import nice_cells
+
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    template = nice_cells.Template.from_table(nice_cells.TABLE)
+    found = nice_cells.match(cells, template)
+    warnings = [*found.problems.values(), *(text for _, text in found.notes)]
+    names = {"__name__": "__main__"}
+
+    def given(slot):
+        where = found.given.get(slot.grade_id)
+        if where is None:  # not in the notebook: the kernel's objects stand in for the course's copy
+            names.update({n: namespace[n] for n in slot.names if n in namespace})
+            return None
+        text = nice_cells.cell_text(cells[where])
+        if slot.grade_id not in template.known.get(nice_cells.fingerprint(text), []):
+            warnings.append(f"you changed the given cell defining {', '.join(slot.names)} ({found.describe(where)}): "
+                            "the autograder runs the course's own copy of it")
+        return text
+
+    ran = _ran_in_kernel(namespace)
+    for cell in found.program(template, given):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(nice_cells.python_source(cell.code), f"<{cell.label}>", "exec"), names)
+        except (Exception, SystemExit) as err:  # noqa: BLE001 - the grader's run of this cell fails: say so, go on
+            warnings.append(f"{cell.label} fails when the autograder runs it: {type(err).__name__}: {_plain(err)}")
+    stale = [p for parts in found.parts.values() for p in parts
+             if ran is not None and p.cell_type == "code" and nice_cells.fingerprint(p.code) not in ran]
+    if stale:
+        warnings.append(f"{path} as saved differs from what this kernel ran ({found.describe(stale[0].index)}): "
+                        "save the notebook and run this cell again (the autograder grades the saved file)")
+    return names, warnings
+
+
+def check_all(namespace, notebook=None):
+    """Runs every part's check, on your notebook run the way the autograder runs it; prints a table.
+
+    With your saved notebook (:func:`notebook_file`), the checks test what the autograder's run of it
+    defines (:func:`as_graded`: your solution cells with the given cells, from cells you added only the
+    definitions your solution needs), and first print what it does differently from your kernel (a cell
+    found by what it defines, a helper taken from a cell you added, a name it will not have, ...).
+    Without it they test the classes and functions in ``namespace`` (pass ``globals()``), and say so.
     Always prints the whole table, one line per part, and never raises; returns None.
     """
+    path, warnings = notebook_file(namespace, notebook), []
+    if path:
+        try:
+            namespace, warnings = as_graded(namespace, path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            warnings = [f"it could not be read ({type(err).__name__}: {_plain(err)}): the checks below test the "
+                        "code in this kernel"]
+        print(f"How the autograder will run your notebook ({path}):")
+        print("\n".join(f"  - {w}" for w in warnings) if warnings else
+              "  as this kernel did: it finds every solution cell by its id and needs nothing from cells you added")
+        print()
     verdicts = {}
     for part, fn, names in PARTS:
         missing = [n for n in names if n not in namespace]
-        absent = f"not defined: {', '.join(missing)} (run the cells above first)"
+        absent = f"not defined: {', '.join(missing)} " + (
+            "(when the autograder runs your notebook: see above)" if path else "(run the cells above first)")
         verdicts[part] = ((False, absent, absent) if missing
                           else _verdict(fn, [namespace[n] for n in names]))
     width = max(len(part) for part in verdicts)
@@ -577,5 +704,11 @@ def check_all(namespace):
     if failed:
         print(f"\n{len(failed)} of {len(PARTS)} parts do not pass yet ({', '.join(failed)}): run each one's "
               "self-check cell above for what was expected, what came back and a hint.")
+    elif path and warnings:
+        print("\nAll self-checks passed as the autograder will run your notebook; read the notes above before "
+              "you submit assignment07.ipynb.")
     else:
         print("\nAll self-checks passed: save the notebook and submit assignment07.ipynb.")
+    if not path:
+        print(f"(These checks tested the code in this kernel: {NOTEBOOK} was not found in the working folder, "
+              "so they could not run it the way the autograder will.)")
