@@ -79,13 +79,13 @@ def test_outlier_score(submission, measure):
         scores = submission.rows_func("outlier_score", model, [x], hidden=batch)
         own = -submission.rows_func("log_likelihood", model, [x], hidden=batch)
         nll = -judge_log_likelihood(model, x, prior, rng)
-        err = measure(f"outlier_score_error_{prior}", np.max(maths.nats_error(scores, nll)), SCORE_TOL)
+        err = measure(f"outlier_score_error_{prior}", np.max(maths.nats_error(scores, nll, x)), SCORE_TOL)
         if err < SCORE_TOL:
             continue
-        worst = int(np.argmax(maths.nats_error(scores, nll)))
+        worst = int(np.argmax(maths.nats_error(scores, nll, x)))
         # A wrong log_likelihood costs the likelihood checks; an outlier score that is -log_likelihood passes
         # here, if that log_likelihood is a log-density of the model at all (it ranks points as log p does).
-        assert np.max(maths.nats_error(scores, own)) < SCORE_TOL, (
+        assert np.max(maths.nats_error(scores, own, x)) < SCORE_TOL, (
             f"outlier_score should be -log p(x) in nats (prior='{prior}'): at one point it is {scores[worst]:.3f}, "
             f"but -log p(x) = -log p_H(forward(x)) - log|det J| = {nll[worst]:.3f} "
             f"(and -log_likelihood(model, x) = {own[worst]:.3f})")
