@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import paths
 from ..notebook import NotebookError, read_input
+from ..notes import visible
 from .atomic import write_file
 from .merge import merge_rows, read_rows, write_rows
 from .exports import LMS_KINDS
@@ -45,14 +46,16 @@ CANVAS_IDS = ("canvas_id", "sis_user_id", "sis_login_id")  # any one finds the s
 
 
 def student_rows(found):
-    """The students.csv rows of a discovery (:class:`~.discover.Found`): who each student is."""
+    """The students.csv rows of a discovery (:class:`~.discover.Found`): who each student is, every text as
+    any output shows it (:func:`~autograder.notes.visible`: a folder's name may hold terminal escapes)."""
     rows = []
     for student, _ in found:
         origin = found.origins[student]
         own = {"canvas_id": origin.lms_id} if origin.kind == "canvas" else \
             {"moodle_id": origin.lms_id} if origin.kind == "moodle" else {}
-        rows.append({"student": student, "kind": origin.kind, "name": origin.name, "id": origin.lms_id,
-                     "email": origin.email, "group": "; ".join(origin.group), "where": origin.where, **own})
+        row = {"student": student, "kind": origin.kind, "name": origin.name, "id": origin.lms_id,
+               "email": origin.email, "group": "; ".join(origin.group), "where": origin.where, **own}
+        rows.append({key: visible(value) if value else value for key, value in row.items()})  # names as given
     return rows
 
 
