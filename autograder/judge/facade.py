@@ -44,6 +44,9 @@ ENTRIES_PER_WEIGHT = 8                # entries of each weight perturbed to meas
 MAX_ENTRIES = 120                     # and at most this many in all (fewer of each weight where there are many)
 DEPENDENCE_TOL = 2e-3                 # how much a perturbed entry must move an output (differently in two rows)
 VERIFIED_CHANGES = 2                  # perturbations of forward_with repeated in the twin
+#: Batches of each row method of an object run eagerly before the judge asks for compiled ones: tracing
+#: costs about ten eager calls, so objects asked once or twice are not traced.
+EAGER_CALLS = 2
 #: How a failure in the submission's second worker starts: students know one notebook, not two workers.
 TWIN_NAME = "in the second copy of your notebook that the grader runs to confirm answers, "
 
@@ -123,6 +126,7 @@ class Ref:
         self._weights = None   # the weights the judge set, or last read (a claim) after the object changed them
         self._trainable = None  # which of them are trainable (a claim, read once)
         self._seen = None      # (rows, forward's answer to them with the current weights), for set_random_weights
+        self._calls = {}       # row method -> batches asked of it (the first EAGER_CALLS run eagerly)
 
     @property
     def alive(self):
@@ -139,22 +143,30 @@ class Ref:
         return self.sub.run(f"{self.label}.{_signature(method, args, kwargs)}", "call",
                             obj=self.name, method=method, args=list(args), kwargs=kwargs)
 
-    def _map(self, method, x, finite, hide=True, recheck=True):
-        """``method`` of rows x, hidden among decoys; a random part asked again of the twin (see module doc)."""
+    def ask(self, method, x, finite=True, hide=True, recheck=True, layout=None, compiled=None):
+        """``method`` of rows x (:class:`probes.Asked`), hidden among decoys unless ``hide=False``; a random
+        part asked again of the twin, at the same positions of a batch as long and on the same path.
+
+        ``layout``, ``compiled``: ask as an earlier batch was (:meth:`repeat`); by default the first
+        :data:`EAGER_CALLS` batches of each method run eagerly and the later ones compiled.
+        """
         x = np.asarray(x, np.float64)
         what = f"{self.label}.{method}({_describe_arg(x)})"
         twin = self._synced_twin() if recheck and self.sub.is_main else None
-        if hide and len(x):
-            hidden = probes.Hidden(x, self.sub.rng)
-            raw = expect_array(self(method, hidden.batch), hidden.batch.shape, what, finite=False)
-            out = hidden.take(raw)
-        else:
-            out = expect_array(self(method, x), x.shape, what, finite=False)
+        if layout is None:
+            layout = probes.Hidden(x, self.sub.rng) if hide and len(x) else probes.Hidden.plain(x)
+        if compiled is None:
+            compiled = self._calls.get(method, 0) >= EAGER_CALLS
+        self._calls[method] = self._calls.get(method, 0) + 1
+        raw = self.sub.run(f"{self.label}.{_signature(method, (x,), {})}", "call", obj=self.name, method=method,
+                           args=[layout.batch], kwargs={}, compiled=compiled)
+        out = layout.take(expect_array(raw, layout.batch.shape, what, finite=False))
         if finite:
             _check_finite(out, what)
         if twin is not None and len(x):
             rows = probes.recheck_rows(len(x), self.sub.rng)
-            again = twin._map(method, x[rows], finite=False, recheck=False)
+            again = twin.ask(method, x[rows], finite=False, recheck=False,
+                             layout=layout.again(rows, x, self.sub.rng), compiled=compiled).values
             gap = probes.disagreement(out[rows], again, probes.centre_of(out))
             if gap:
                 worst = rows[int(np.argmax(np.max(np.abs(out[rows] - again), axis=1)))]
@@ -164,15 +176,21 @@ class Ref:
                     f"same weights), e.g. {_row(out[worst])} and {_row(again[list(rows).index(worst)])}. "
                     f"{method} must not depend on the other rows of the batch, on earlier calls or on hidden "
                     "state", pytrace=False)
-        return out
+        return probes.Asked(out, layout, compiled)
+
+    def repeat(self, method, x, asked):
+        """``method`` of the same rows x again, as ``asked`` was (positions, batch length, path), new decoys."""
+        return self.ask(method, x, finite=False, recheck=False, layout=asked.layout.again(np.arange(len(x)), x,
+                                                                                          self.sub.rng),
+                        compiled=asked.compiled).values
 
     def forward(self, x, finite=True, hide=True, recheck=True):
         """forward(x), checked to have x's shape and (unless ``finite=False``) finite entries."""
-        return self._map("forward", x, finite, hide, recheck)
+        return self.ask("forward", x, finite, hide, recheck).values
 
     def backward(self, z, finite=True, hide=True, recheck=True):
         """backward(z), checked like :meth:`forward`."""
-        return self._map("backward", z, finite, hide, recheck)
+        return self.ask("backward", z, finite, hide, recheck).values
 
     def log_det(self, finite=True):
         """log_det_jacobian(), checked to be a scalar (and finite, unless ``finite=False``)."""
@@ -184,6 +202,7 @@ class Ref:
 
     def build(self):
         """Call forward once on two zero rows so that lazily built layers create their weights."""
+        self._calls["forward"] = self._calls.get("forward", 0) + 1  # an eager batch as well
         expect_array(self("forward", np.zeros((2, self.dim))), (2, self.dim), f"{self.label}.forward(<zeros>)",
                      finite=False)
 
@@ -272,22 +291,23 @@ class Ref:
             for e in rng.choice(w.size, size=min(w.size, per_weight), replace=False):
                 entries.append((i, int(e), float(w.flat[e] + rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5) * size)))
         x = np.asarray(x, np.float64)
-        base = self.forward(x, recheck=False)
+        first = self.ask("forward", x, finite=False, recheck=False, compiled=True)  # forward_with runs compiled
+        base, batch = first.values, first.layout.batch
         what = f"forward of {self.label} with one weight entry changed at a time"
-        outputs = expect_array(self.sub.run(what, "forward_with", obj=self.name, x=x,
+        outputs = expect_array(self.sub.run(what, "forward_with", obj=self.name, x=batch,
                                             changes=[list(c) for c in entries]),
-                               (len(entries), *x.shape), what, finite=False)
-        if probes.disagreement(self.forward(x, recheck=False), base, probes.centre_of(base)):
+                               (len(entries), *batch.shape), what, finite=False)[:, first.layout.index]
+        if probes.disagreement(self.repeat("forward", x, first), base, probes.centre_of(base)):
             pytest.fail(f"{self.label}: after each weight was set back, forward gave other outputs than before: "
                         "forward must depend only on its input and the weights", pytrace=False)
-        self._verify_changes(x, entries, outputs, rng)
+        self._verify_changes(x, entries, outputs, rng, first)
         with np.errstate(invalid="ignore"):
             spread = np.ptp(np.where(np.isfinite(outputs), outputs - base, np.inf), axis=1)  # (entries, D_out)
         supports = [frozenset(np.flatnonzero(~(col <= DEPENDENCE_TOL)).tolist()) for col in spread]
         return Dependence([w.size for w in weights], [(i, s) for (i, _, _), s in zip(entries, supports)], use)
 
-    def _verify_changes(self, x, entries, claimed, rng):
-        """Repeat a few of forward_with's perturbations in the twin: its answers are claims."""
+    def _verify_changes(self, x, entries, claimed, rng, first):
+        """Repeat a few of forward_with's perturbations in the twin (as ``first`` was asked): its answers are claims."""
         if not self.sub.is_main or not entries:
             return
         twin = self._synced_twin()
@@ -297,7 +317,7 @@ class Ref:
             arrays[index].flat[entry] = value
             twin.sub.run(f"setting the weights of {twin.label}", "set_weights", obj=twin.name, arrays=arrays)
             self._stale = True  # the twin gets this object's weights back before its next use
-            again = twin.forward(x, finite=False, recheck=False)
+            again = twin.repeat("forward", x, first)
             if probes.disagreement(claimed[k], again, probes.centre_of(again)):
                 pytest.fail(f"{self.label}: forward with one weight entry changed gave other outputs when the grader "
                             "asked for it in one request than in a second copy of the object given the same "

@@ -5,10 +5,15 @@ answer them differently from everything else.  So every batch the judge sends mi
 decoys drawn like them (copies jittered at every scale from 3e-4 to 1 standard deviation, symmetric
 pairs, and stencil-shaped groups: several symmetric pairs around one shared midpoint, at the steps
 the judge's stencils use), in an order drawn from the judge's secret stream; and a random part of the
-rows is asked again, among other decoys, of the submission's other worker.  A function of each row
-alone gives the same row back (TensorFlow's CPU kernels do, bit for bit, whatever the batch): two
+rows is asked again, among other decoys, of the submission's other worker: at the positions they had,
+in a batch of the same length, on the same path (eager or compiled, :class:`Asked`).  A function of each
+row alone then gives the same row back: TensorFlow's CPU kernels do, bit for bit, whatever the other
+rows, but not at another position modulo the vector width (a row of a LayerNormalization + tanh network
+moved by 5 positions changed by 630 float32 steps) nor compiled against eager (1,008 steps).  Two
 answers that differ by more than :data:`AGREE` mean the submission answers by context.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
 from .maths import STEPS
@@ -62,19 +67,48 @@ def decoys(x, rng, count=None):
     return rows
 
 
+def _exactly(x, rng, count):
+    """``count`` decoys of x's kind, stencil groups included (a random part of :func:`decoys` and more)."""
+    if not count:
+        return np.zeros((0, x.shape[1]))
+    if not len(x):
+        return np.zeros((count, x.shape[1]))
+    rows = decoys(x, rng)
+    if len(rows) < count:
+        rows = np.concatenate([rows, decoys(x, rng, count - len(rows))])
+    return rows[rng.permutation(len(rows))[:count]]
+
+
 class Hidden:
     """``x``'s rows among decoys in a random order: send :attr:`batch`, read the answers with :meth:`take`.
 
     Arrays aligned with ``x`` (masks, noise) are mixed in the same order with :meth:`mix`.
     """
 
-    def __init__(self, x, rng, count=None):
+    def __init__(self, x, rng, count=None, positions=None, length=None):
         x = np.asarray(x, np.float64)
         self.n = len(x)
-        self.decoy_rows = decoys(x, rng, count)
-        self.order = rng.permutation(self.n + len(self.decoy_rows))
+        if positions is None:
+            self.decoy_rows = decoys(x, rng, count)
+            self.order = rng.permutation(self.n + len(self.decoy_rows))
+        else:  # x's rows at these positions of a batch of ``length`` rows, decoys elsewhere
+            self.decoy_rows = _exactly(x, rng, length - self.n)
+            rest = np.setdiff1d(np.arange(length), positions)
+            self.order = np.argsort(np.concatenate([positions, rng.permutation(rest) if len(rest) else rest]))
         self.index = np.argsort(self.order)[:self.n]
         self.batch = np.concatenate([x, self.decoy_rows])[self.order]
+
+    @classmethod
+    def plain(cls, x):
+        """x's rows alone, in their order (no decoys)."""
+        return cls(x, None, positions=np.arange(len(x)), length=len(x))
+
+    def again(self, rows, x, rng):
+        """A batch of the same length with x[rows] at the positions they have here and new decoys elsewhere.
+
+        ``x``: the rows this batch hides (the caller keeps them; the batch holds them in float64)."""
+        x = np.asarray(x, np.float64)[rows]
+        return Hidden(x, rng, positions=self.index[rows], length=len(self.batch))
 
     @property
     def decoy_count(self):
@@ -87,6 +121,14 @@ class Hidden:
     def take(self, answers):
         """The answers to x's rows, in x's order, from the answers to :attr:`batch`."""
         return np.asarray(answers)[self.index]
+
+
+@dataclass
+class Asked:
+    """One batch of a row method as asked: x's answers (:attr:`values`), the batch's layout and its path."""
+    values: np.ndarray
+    layout: Hidden
+    compiled: bool
 
 
 def recheck_rows(n, rng):

@@ -13,8 +13,7 @@ ALLOWED_CLASSES = ("CouplingLayer", "ScalingLayer", "NICE")
 ALLOWED_FUNCTIONS = ("log_likelihood", "nll_loss", "train", "evaluate_nll", "inpaint",
                      "inpainting_step", "outlier_score")
 ALLOWED_METHODS = ("forward", "backward", "log_det_jacobian", "sample", "prior.log_prob", "prior.sample")
-ROW_METHODS = ("forward", "backward")  # maps of a batch of rows, compiled where that works
-EAGER_CALLS = 2  # calls of an object's row method before it is compiled
+ROW_METHODS = ("forward", "backward")  # maps of a batch of rows, compiled where that works (the judge says when)
 
 
 def _load_error(err, cells):
@@ -99,11 +98,13 @@ class Session:
         tf.config.experimental.enable_op_determinism()
         return "ok"
 
-    def op_call(self, obj, method, args=(), kwargs=None):
+    def op_call(self, obj, method, args=(), kwargs=None, compiled=False):
+        """``obj.method(*args, **kwargs)``; a row method of one batch runs compiled when the judge asks
+        (``compiled``), so that two workers asked the same rows run the same kernels."""
         if method not in ALLOWED_METHODS:
             raise ValueError(f"method {method} not allowed")
         if method in ROW_METHODS and len(args) == 1 and not kwargs and isinstance(args[0], np.ndarray):
-            return plain(self._row_method(obj, method)(self._resolve(args[0])))
+            return plain(self._row_method(obj, method)(self._resolve(args[0]), compiled=bool(compiled)))
         target = self.objects[obj]
         for part in method.split("."):
             target = getattr(target, part)
@@ -113,7 +114,7 @@ class Session:
         """``obj.method`` for a batch of rows, run through :func:`tf.function` where that works.
 
         An eager Keras call costs 8-200 ms whatever the batch, a compiled one about 1 ms; the judge calls
-        forward and backward of each object many times.  The first call compiles with a batch-agnostic
+        forward and backward of each object many times.  The first compiled call traces with a batch-agnostic
         signature and keeps the compiled function only if it gives what the eager one gives; any error
         of a compiled call is answered by the eager method (so the student's own lines are reported).
         """
@@ -166,7 +167,8 @@ class Session:
         set to ``value``, then restored.
 
         Returns an array (len(changes), *x.shape): what forward depends on, in one request.  forward runs
-        compiled (:func:`tf.function`, traced once) where tracing works, eagerly where it does not.
+        compiled (:func:`tf.function`, traced once) where tracing works, eagerly where it does not (as a
+        call with ``compiled=True`` does).
         """
         variables = self.objects[obj].weights
         inputs = self._resolve(x)
@@ -179,23 +181,26 @@ class Session:
             changed.flat[int(entry)] = value
             v.assign(changed)
             try:
-                outputs.append(np.asarray(forward(inputs, compile_now=True), np.float64))
+                outputs.append(np.asarray(forward(inputs, compiled=True), np.float64))
             finally:
                 v.assign(original)
         return np.stack(outputs) if outputs else np.zeros((0, *np.shape(x)))
 
 
 class _Compiled:
-    """A method of rows: eager for its first :data:`EAGER_CALLS` calls, then compiled if tracing works and
-    agrees with eager (tracing costs about ten eager calls); eager otherwise.  ``compile_now`` skips the wait."""
+    """A method of rows, eager or compiled as each call asks; compiled means traced once, on the first
+    compiled call, and kept only if tracing works and agrees with eager (tracing costs about ten eager
+    calls); eager otherwise.  The judge decides, so that a row asked again in the submission's other
+    worker runs through the same kernels (compiled and eager answers differ in their last bits)."""
 
     def __init__(self, eager):
-        self.eager, self.graph, self.calls = eager, None, 0
+        self.eager, self.graph, self.traced = eager, None, False
 
-    def __call__(self, x, compile_now=False):
-        self.calls += 1
-        if self.calls == EAGER_CALLS + 1 or (compile_now and self.calls <= EAGER_CALLS):
-            self.calls = EAGER_CALLS + 1
+    def __call__(self, x, compiled=False):
+        if not compiled:
+            return self.eager(x)
+        if not self.traced:
+            self.traced = True
             self.graph = _compile(self.eager, x)
         if self.graph is None:
             return self.eager(x)
@@ -208,13 +213,15 @@ class _Compiled:
 def _compile(method, example):
     """``method`` under :func:`tf.function` for (batch, D) float32 rows, if it traces and agrees with eager on ``example``.
 
-    Agreeing means on nine rows in ten: a traced function that froze randomness or Python state differs
-    on every row, while float rounding differs on a few ill-conditioned ones (LayerNormalization far out).
+    Agreeing means within 1e-3 (relative) on nine rows in ten: a traced function that froze randomness or
+    Python state differs on every row by far more, while rounding differs by about 1e-4 at most
+    (LayerNormalization far out): the same code must get the same verdict in both workers, whatever rows
+    it is traced on.
     """
     import tensorflow as tf
     try:
         compiled = tf.function(method, input_signature=[tf.TensorSpec([None, example.shape[-1]], tf.float32)])
-        close = np.isclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-5, atol=1e-6,
+        close = np.isclose(np.asarray(compiled(example)), np.asarray(method(example)), rtol=1e-3, atol=1e-4,
                            equal_nan=True)
         if np.mean(np.all(close.reshape(len(close), -1), axis=1)) >= 0.9:
             return compiled

@@ -62,8 +62,9 @@ class FakeWorker:
         self.op_set_weights(obj, saved)
         return np.stack(outputs)
 
-    def op_call(self, obj, method, args=(), kwargs=None):
+    def op_call(self, obj, method, args=(), kwargs=None, compiled=False):
         o = self.objects[obj]
+        o["worker"], o["compiled"] = self, compiled  # for tweaks that answer by path, like real kernels
         if method in self.tweak:
             return self.tweak[method](o, *args)
         if method == "forward":
@@ -244,6 +245,30 @@ def test_hidden_rows_reach_the_worker_among_decoys_and_come_back_in_order(worker
     batch = sent[-2]  # the main worker's batch (the last one is the twin's recheck)
     assert len(batch) > 40 and not np.array_equal(batch[:40], x)
     assert {r.tobytes() for r in x} <= {r.tobytes() for r in batch}
+
+
+def test_a_row_is_asked_again_at_its_position_in_a_batch_as_long_on_the_same_path(workers):
+    """Real kernels round a row by its position modulo the vector width, and compiled unlike eager: an
+    honest forward that does so passes the twin's recheck (the recheck changes only the other rows)."""
+    make, made = workers
+    asked = []
+
+    def forward(o, x):
+        asked.append((o["worker"], len(x), o["compiled"]))
+        position = np.arange(len(x))[:, None] % 8
+        return (x - o["shift"]) * o["scale"] * (1 + 1e-4 * position + 3e-4 * o["compiled"])
+    sub = Submission(make(tweak={"forward": forward}), PROGRAM)
+    model = sub.new("NICE", 3)
+    x = np.random.default_rng(7).standard_normal((40, 3))
+    for _ in range(3):
+        model.forward(x)  # passes: each recheck matches its batch
+    main = [(n, c) for w, n, c in asked if w is made[0]]
+    twin = [(n, c) for w, n, c in asked if w is made[1]]
+    assert [c for _, c in main] == [False] * facade.EAGER_CALLS + [True] * 2  # the build's zeros, then batches
+    assert twin[-3:] == main[-3:]  # each batch's recheck: as long, on the same path
+    with pytest.raises(Failed, match="not a fixed function of each row"):
+        made[1].tweak = {"forward": lambda o, x: forward(o, x) * (1 + 1e-3 * abs(x.mean()))}  # by the other rows
+        model.forward(x)
 
 
 def test_objects_of_a_restarted_worker_are_built_again(workers):

@@ -15,6 +15,22 @@ def test_hidden_rows_come_back_in_order_among_decoys():
     assert np.array_equal(hidden.take(other), np.ones((40, 3))) and other.sum() == 120
 
 
+def test_rows_asked_again_keep_their_positions_and_the_batch_length_among_new_decoys():
+    """Kernels round a row by its position modulo the vector width: the recheck keeps it, nothing else."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((40, 3))
+    hidden = probes.Hidden(x, rng)
+    rows = probes.recheck_rows(40, rng)
+    again = hidden.again(rows, x, rng)
+    assert len(again.batch) == len(hidden.batch) and np.array_equal(again.index, hidden.index[rows])
+    assert np.array_equal(again.take(again.batch), x[rows])
+    others = np.setdiff1d(np.arange(len(hidden.batch)), hidden.index[rows])
+    assert not np.isin(again.batch[others], hidden.batch[others]).all(axis=1).any(), "new decoys"
+    plain = probes.Hidden.plain(x)
+    assert np.array_equal(plain.batch, x)
+    assert np.array_equal(plain.again(rows, x, rng).batch[rows], x[rows]) and len(plain.again(rows, x, rng).batch) == 40
+
+
 def test_decoys_are_near_copies_at_every_scale_and_some_symmetric_pairs():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((200, 4))

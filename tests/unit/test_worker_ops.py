@@ -62,6 +62,18 @@ def test_calls_return_plain_float64_data(session):
     assert ll.shape == (3,) and np.all(np.isfinite(ll))
 
 
+def test_row_methods_run_eagerly_or_compiled_as_the_judge_asks(session):
+    """The judge picks the path, so the twin answers a recheck through the same kernels as the main worker."""
+    name = _nice(session, "m_path")
+    x = np.random.default_rng(0).standard_normal((9, 4))
+    eager = [session.op_call(name, "forward", [x]) for _ in range(4)]
+    assert session.compiled[(name, "forward")].graph is None  # never asked compiled: never traced
+    compiled = session.op_call(name, "forward", [x], compiled=True)
+    assert session.compiled[(name, "forward")].graph is not None
+    assert np.allclose(compiled, eager[0], rtol=1e-5, atol=1e-6)
+    assert np.array_equal(session.op_call(name, "forward", [x], compiled=False), eager[0])
+
+
 def test_plain_converts_nested_results():
     import tensorflow as tf
     got = plain({"a": tf.constant([1.0, 2.0]), "b": [1.5, 2.5], "c": (tf.constant(3.0), None), "d": "s"})
