@@ -83,11 +83,16 @@ def _one_step(submission, model, rng, low, high, steep=False):
 
     Without ``steep``, hidden entries at both edges get noise that pushes them out (rows 12-17 above,
     18-23 below the range): only the projection brings them back.  With ``steep`` the model's weights are
-    drawn large and the step size small, so the gradient, not the noise, moves the entries.
+    drawn large and the step size small, so the gradient, not the noise, moves the entries.  Either way
+    the observed entries of rows 6-11 lie beyond the range's ends: they stay as they are, wherever they are.
     """
     n, width = 24, high - low
     x = f32(rng.uniform(low + 0.05 * width, high - 0.05 * width, (n, DIM)))
     observed = _masks(rng, n)
+    outside = np.zeros((n, DIM), bool)
+    outside[6:12] = observed[6:12] > 0  # observed entries beyond the range's ends: they stay too
+    beyond = rng.uniform(0.05, 0.5, outside.sum()) * width
+    x[outside] = f32(np.where(rng.uniform(size=outside.sum()) < 0.5, low - beyond, high + beyond))
     noise = rng.standard_normal((n, DIM))
     up, down = np.zeros((n, DIM), bool), np.zeros((n, DIM), bool)
     if steep:
