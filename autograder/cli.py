@@ -53,6 +53,12 @@ def _lms_options(parser):
     parser.add_argument("--gradebook", metavar="CSV", help="nbgrader export's CSV: adds the written answers' points")
 
 
+def _assignment_option(parser):
+    from .packs import ids
+    parser.add_argument("--assignment", choices=ids(), default=None,
+                        help="the assignment (default: the course's default, assignments.DEFAULT)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=DESCRIPTION, epilog=WORKFLOW,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,6 +71,7 @@ def main(argv=None):
                         "it, a folder per student, or Gradescope's, Canvas's or Moodle's download (folder or .zip)")
     g.add_argument("--out", required=True, help="output folder (grades.csv, summary, <student>/results.json, "
                                                 "feedback); students graded earlier into it are kept")
+    _assignment_option(g)
     g.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
     g.add_argument("--no-zygote", action="store_true", help="start every worker from scratch")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -100,8 +107,9 @@ def main(argv=None):
     e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
     e.add_argument("--workers", type=int, default=2)
 
-    verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells and "
-                                          "nice_cells.py's table of the assignment's cells")
+    h = verbs.add_parser("hidden-cells", help="rewrite the source notebook's hidden nbgrader check cells and "
+                                              "the table of the assignment's cells in its cells module")
+    _assignment_option(h)
 
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
     c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "
@@ -129,7 +137,7 @@ def main(argv=None):
         try:
             grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
                   progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force,
-                  roster=args.roster, gradebook=args.gradebook, submitted=args.submitted)
+                  roster=args.roster, gradebook=args.gradebook, submitted=args.submitted, assignment=args.assignment)
         except (DiscoveryError, RosterError, Unconfined) as err:
             parser.exit(2, f"python -m autograder grade: error: {err}\n")
         except Interrupted as err:
@@ -162,7 +170,7 @@ def main(argv=None):
             parser.exit(2, f"python -m autograder lms-grades: error: {err}\n")
     elif args.verb == "hidden-cells":
         from .nbgrader_bridge.cells import main as hidden_cells
-        hidden_cells()
+        hidden_cells(args.assignment)
     elif args.verb == "examples":
         from . import paths
         from .grade import main as grade

@@ -18,12 +18,20 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
+from . import packs, paths
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"  # where a hidden check cell's region starts (gone in the release)
-#: The rules that match a submission's cells to the assignment's, shared with the students' self-check.
-cells = paths.course_module("nice_cells")
+
+
+def rules(pack=None):
+    """The module of ``pack``'s rules that match a submission's cells to the assignment's (shipped to
+    students, whose self-check runs by the same rules; every assignment ships the same rules with its own table)."""
+    pack = pack or packs.load()
+    return paths.course_module(pack.cells_module, pack.source_dir)
+
+
+cells = rules()  # the rules (the same in every pack) for what needs no assignment's table
 EXPERIMENT_TAG, SELF_CHECK_TAG, NOT_GRADED_TAGS = cells.EXPERIMENT_TAG, cells.SELF_CHECK_TAG, cells.NOT_GRADED_TAGS
 
 
@@ -149,14 +157,17 @@ def graded_cells(source_nb):
             yield cell, _nbgrader(cell)
 
 
-def template(source_path=paths.SOURCE_NOTEBOOK):
-    """The assignment's :class:`nice_cells.Template`, from the source notebook."""
-    return cells.Template.from_notebook(read_notebook(source_path), hidden_from=HIDDEN_TESTS)
+def template(source_path=None, pack=None):
+    """The assignment's :class:`Template` (of its cells module), from its source notebook (or ``source_path``)."""
+    pack = pack or packs.load()
+    return rules(pack).Template.from_notebook(read_notebook(source_path or pack.notebook), hidden_from=HIDDEN_TESTS)
 
 
-def assemble(submission_path, source_path=paths.SOURCE_NOTEBOOK):
-    """Return the :class:`Program` for one submission notebook (cells matched by :func:`nice_cells.match`)."""
-    course = template(source_path)
+def assemble(submission_path, source_path=None, pack=None):
+    """Return the :class:`Program` for one submission notebook of ``pack`` (cells matched by the pack's rules)."""
+    pack = pack or packs.load()
+    cells = rules(pack)
+    course = template(source_path, pack)
     program = Program()
     try:
         sub_cells = read_notebook(submission_path)["cells"]
@@ -175,17 +186,19 @@ def assemble(submission_path, source_path=paths.SOURCE_NOTEBOOK):
 TABLE_LINE = "\nTABLE = "  # nice_cells.py ends with its table (what students' self-checks match against)
 
 
-def module_with_table(source_path=paths.SOURCE_NOTEBOOK):
-    """The text ``nice_cells.py`` should have: its TABLE, the template of the source notebook, at the end."""
+def module_with_table(pack=None):
+    """The text the pack's cells module should have: the rules of the default assignment's (one source for
+    every pack) and, at the end, its TABLE: the template of its source notebook."""
+    pack = pack or packs.load()
     text = Path(cells.__file__).read_text()
-    table = pprint.pformat(template(source_path).table(), width=110, sort_dicts=False, compact=True)
+    table = pprint.pformat(template(pack=pack).table(), width=110, sort_dicts=False, compact=True)
     return text[:text.index(TABLE_LINE)] + TABLE_LINE + table + "\n"
 
 
-def sync_table(source_path=paths.SOURCE_NOTEBOOK):
-    """Rewrite ``nice_cells.TABLE`` from the source notebook; returns True if it changed."""
-    path = Path(cells.__file__)
-    after = module_with_table(source_path)
+def sync_table(pack=None):
+    """Rewrite the pack's cells module (rules and TABLE) from the source notebook; returns True if it changed."""
+    path = Path(rules(pack).__file__)
+    after = module_with_table(pack)
     if after != path.read_text():
         path.write_text(after)
         return True

@@ -17,14 +17,14 @@ CALIBRATION = PACKAGE / "calibration.json"
 CALIBRATION_GRADED = ROOT / "build" / "calibration" / "graded.json"
 
 
-def course_module(name):
+def course_module(name, source_dir=SOURCE_DIR):
     """The course's module ``source/<assignment>/<name>.py``, imported once as ``course_<name>``.
 
-    Modules there are given to students too (``nice_cells``: the rules that find a notebook's cells).
+    Modules there are given to students too (e.g. the rules that find a notebook's cells).
     """
     key = f"course_{name}"
     if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, SOURCE_DIR / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(key, Path(source_dir) / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[key] = module  # before it runs: dataclasses look their module up
         spec.loader.exec_module(module)

@@ -9,10 +9,10 @@ A result records what it was graded with (:func:`graded_with`): a rerun reuses i
 import functools
 import hashlib
 
-from . import paths, secret
+from . import packs, paths, secret
 from .made_from import digest
 
-GRADING = ["autograder", "source", "requirements.txt", "nbgrader_config.py"]
+GRADING = ["autograder", "assignments", "source", "requirements.txt", "nbgrader_config.py"]
 EXCLUDE_DIRS = {"__pycache__", "examples", ".ipynb_checkpoints"}
 
 
@@ -33,12 +33,15 @@ def grader_version(root=paths.ROOT):
 
 
 def calibration_version(path=paths.CALIBRATION):
-    """``sha256:`` and 16 hex digits of the SHA-256 of ``calibration.json`` (read each time: calibrate rewrites it)."""
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """``sha256:`` and 16 hex digits of the SHA-256 of ``calibration.json`` (read each time: calibrate rewrites it);
+    ``none`` for an assignment without one."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "none"
 
 
-def graded_with():
-    """What a result depends on besides the submission: the grader version, the calibration and the
-    course key's fingerprint (:func:`autograder.secret.fingerprint`)."""
-    return {"grader_version": grader_version(), "calibration": calibration_version(),
+def graded_with(pack=None):
+    """What a result of ``pack`` (default: the course's default assignment) depends on besides the submission:
+    the grader version, the assignment's calibration and the course key's fingerprint
+    (:func:`autograder.secret.fingerprint`)."""
+    pack = pack or packs.load()
+    return {"grader_version": grader_version(), "calibration": calibration_version(pack.calibration),
             "course_key": secret.fingerprint()}

@@ -59,7 +59,8 @@ COMMAND = "python -m autograder calibrate"
 #: the wire between them, the runner, this command, the source (reference, helpers), the bug and
 #: alternative banks, and the pinned packages.
 INPUTS = ["autograder/calibrate", "autograder/judge", "autograder/worker", "autograder/wire", "autograder/grade/run.py",
-          "autograder/notebook.py", "autograder/secret.py", "source/assignment07",
+          "autograder/notebook.py", "autograder/packs.py", "autograder/secret.py", "assignments/__init__.py",
+          "assignments/assignment07", "source/assignment07",
           "tests/fixtures/submissions/alt_*.ipynb", "tests/fixtures/submissions/bug_*.ipynb", "requirements.txt"]
 
 

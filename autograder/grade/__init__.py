@@ -11,13 +11,13 @@ from pathlib import Path
 
 
 def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_unconfined=False, force=False,
-         roster=None, gradebook=None, submitted=None):
+         roster=None, gradebook=None, submitted=None, assignment=None):
     """Grade ``inputs`` into ``out_dir``; print the isolation (once, unless a sandbox differed from what
     the machine promised), a table, the outputs and the class summary; return the results.
 
     ``force``: grade every submission again, even one whose result in ``out_dir`` still holds.
     ``roster``, ``gradebook``, ``submitted``: what :func:`.lms.after_grading` takes (LMS ids, manual points,
-    nbgrader copies).
+    nbgrader copies).  ``assignment``: the pack's id (default: the course's default assignment).
 
     Raises:
         DiscoveryError: an input does not exist or holds no notebook (nothing is graded).
@@ -26,7 +26,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
         Interrupted: SIGINT or SIGTERM stopped the run; what was graded is written, and the class files
             cover it (unless a second signal stopped the run at once).
     """
-    from .. import paths, secret
+    from .. import packs, paths, secret
     from ..worker import confinement
     from .atomic import sweep
     from .discover import discover
@@ -38,8 +38,9 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     from .stop import Interrupted, Stop, StopNow
     from .summary import plural
 
+    pack = packs.load(assignment)
     existing = [p.name for p in Path(out_dir).iterdir() if p.is_dir()] if Path(out_dir).is_dir() else []
-    stop, submissions = Stop(), discover(inputs, existing=existing)
+    stop, submissions = Stop(), discover(inputs, assignment=pack.id, existing=existing)
     lms_inputs = read_inputs(roster, gradebook)
     done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
     try:
@@ -53,11 +54,11 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                 print("note:", visible(note))
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             sweep(out_dir)
-            done.update(earlier_results(submissions, out_dir, force))
+            done.update(earlier_results(submissions, out_dir, force, pack))
             reused = reused_line(len(done), len(submissions)) if done else None
             if reused:
                 print(reused)
-            manual = manual_points()
+            manual = manual_points(pack.notebook)
 
             def keep(result):  # each student's outputs as soon as they are graded
                 write_outputs([result], out_dir, manual)
@@ -67,7 +68,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                 for note in notes:
                     print(note)
                 grade_submissions([s for s in submissions if s[0] not in done], workers=workers,
-                                  use_zygote=use_zygote, progress=progress, on_result=keep, stop=stop)
+                                  use_zygote=use_zygote, progress=progress, on_result=keep, stop=stop, pack=pack)
             results = [done[student] for student, _ in submissions if student in done]
             if results:
                 rows, isolation, summary = class_files(submissions, results, out_dir, reused)

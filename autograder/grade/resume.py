@@ -31,12 +31,12 @@ def earlier_result(folder, notebook, wanted):
     return result if same else None
 
 
-def earlier_results(submissions, out_dir, force=False):
+def earlier_results(submissions, out_dir, force=False, pack=None):
     """``{student: result}`` of the ``[(student, notebook)]`` whose result in ``out_dir`` still holds
-    (none with ``force``)."""
+    (none with ``force``); ``pack``: their assignment (default: the course's default)."""
     if force:
         return {}
-    wanted = graded_with()
+    wanted = graded_with(pack)
     found = {student: earlier_result(Path(out_dir, student), nb, wanted) for student, nb in submissions}
     return {student: result for student, result in found.items() if result}
 

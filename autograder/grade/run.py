@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import paths
+from .. import packs, paths
 from ..notebook import NotebookError, parse_notebook, read_input
 from ..results import REFUSED, SubmissionResult, TestResult
 from ..version import graded_with
@@ -27,10 +27,10 @@ from ..worker.zygote import listen
 from .stop import Stop, Stopped
 
 
-def _pytest(*args):
+def _pytest(pack, *args):
     return [sys.executable, "-m", "pytest", "-p", "autograder.grade.tether", "-p", "autograder.judge.plugin",
             "-p", "no:cacheprovider", "-q", "--no-header", "-o", "addopts=", "--rootdir", str(paths.ROOT),
-            str(paths.GRADERS), *args]
+            str(pack.graders), "--assignment", pack.id, *args]
 
 
 def _env(zygote=None):
@@ -42,11 +42,12 @@ def _env(zygote=None):
     return env
 
 
-def manifest():
-    """The graded tests (name, points, hidden, description), as collected by pytest."""
+def manifest(pack=None):
+    """The graded tests of ``pack`` (name, points, hidden, description), as collected by pytest."""
+    pack = pack or packs.load()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "manifest.json")
-        subprocess.run(_pytest("--collect-only", "--manifest", str(out)), cwd=paths.ROOT, env=_env(),
+        subprocess.run(_pytest(pack, "--collect-only", "--manifest", str(out)), cwd=paths.ROOT, env=_env(),
                        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         if not out.exists():
             raise RuntimeError("could not collect the graders")
@@ -54,8 +55,9 @@ def manifest():
 
 
 @contextmanager
-def zygote(enabled=True):
-    """Start a zygote (pre-imported TensorFlow) for this run; yields its socket path (None if not ``enabled``).
+def zygote(enabled=True, pack=None):
+    """Start a zygote (what ``pack``'s worker preloads, e.g. TensorFlow) for this run; yields its socket path
+    (None if not ``enabled``).
 
     The path is yielded at once: the runner binds the socket and the zygote inherits it already
     listening, so judges start and connect while it still imports TensorFlow; their connections wait
@@ -66,12 +68,14 @@ def zygote(enabled=True):
     if not enabled:
         yield None
         return
-    with tempfile.TemporaryDirectory(prefix="nice-zygote-") as tmp:
+    pack = pack or packs.load()
+    with tempfile.TemporaryDirectory(prefix="autograder-zygote-") as tmp:
         path = os.path.join(tmp, "zygote.sock")
         with listen(path) as listener:
             fd = listener.fileno()
-            proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--fd", str(fd)],
-                                    pass_fds=[fd], cwd=paths.ROOT, env=launch_env(os.environ),
+            proc = subprocess.Popen([sys.executable, "-m", "autograder.worker.zygote", "--fd", str(fd),
+                                     *pack.worker_args()],
+                                    pass_fds=[fd], cwd=paths.ROOT, env=launch_env(os.environ, pack.quick_env),
                                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
         try:
@@ -81,16 +85,16 @@ def zygote(enabled=True):
             proc.wait()
 
 
-def _judge(result, data, zygote_socket, budget, judge_args, stop):
+def _judge(result, data, zygote_socket, budget, judge_args, stop, pack):
     """Run the judge on the notebook ``data`` (a private copy: the file graded is the file read); fill ``result``.
 
     Raises:
         Stopped: ``stop`` killed the judge (what it had found is not a result).
     """
-    with tempfile.TemporaryDirectory(prefix="nice-judge-") as tmp:
-        copy, out = Path(tmp, f"{paths.ASSIGNMENT}.ipynb"), Path(tmp, "results.json")
+    with tempfile.TemporaryDirectory(prefix="autograder-judge-") as tmp:
+        copy, out = Path(tmp, f"{pack.id}.ipynb"), Path(tmp, "results.json")
         copy.write_bytes(data)
-        cmd = _pytest("--submission", str(copy), "--results-json", str(out), "--budget", str(budget), *judge_args)
+        cmd = _pytest(pack, "--submission", str(copy), "--results-json", str(out), "--budget", str(budget), *judge_args)
         with subprocess.Popen(cmd, cwd=paths.ROOT, env=_env(zygote_socket), start_new_session=True,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc, \
                 stop.tracking(proc):
@@ -115,8 +119,10 @@ def _judge(result, data, zygote_socket, budget, judge_args, stop):
             result.worker = data.get("worker", {})
 
 
-def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=(), stop=None):
-    """Run the judge on one notebook; returns a SubmissionResult with every test in it, unless ``stop`` stops it.
+def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_S, judge_args=(), stop=None,
+              pack=None):
+    """Run the judge of ``pack`` (default: the course's default assignment) on one notebook; returns a
+    SubmissionResult with every test in it, unless ``stop`` stops it.
 
     The notebook is read once (:func:`autograder.notebook.read_input`: a regular file under the size
     cap) and must be well formed (:func:`autograder.notebook.parse_notebook`); otherwise no judge starts
@@ -125,9 +131,9 @@ def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_
     Raises:
         Stopped: ``stop`` (a :class:`.stop.Stop`) was requested before the judge started or while it ran.
     """
-    stop = stop or Stop()
+    stop, pack = stop or Stop(), pack or packs.load()
     stop.check()
-    result = SubmissionResult(student=student, notebook=str(notebook), graded_with=graded_with(),
+    result = SubmissionResult(student=student, notebook=str(notebook), graded_with=graded_with(pack),
                               tests=[TestResult(name=t["name"], points=t["points"], hidden=t["hidden"],
                                                 description=t["description"]) for t in tests])
     started = time.monotonic()
@@ -135,7 +141,7 @@ def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_
         data = read_input(notebook)
         result.sha256 = hashlib.sha256(data).hexdigest()
         parse_notebook(data)
-        _judge(result, data, zygote_socket, budget, judge_args, stop)
+        _judge(result, data, zygote_socket, budget, judge_args, stop, pack)
     except Stopped:
         raise
     except NotebookError as err:
@@ -151,8 +157,9 @@ def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_
 
 
 def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, budget=JUDGE_BUDGET_S,
-                      judge_args=None, on_result=None, stop=None):
-    """Grade ``[(student, notebook)]`` with ``workers`` judges at a time; results in input order.
+                      judge_args=None, on_result=None, stop=None, pack=None):
+    """Grade ``[(student, notebook)]`` of ``pack`` (default: the course's default assignment) with ``workers``
+    judges at a time; results in input order.
 
     Args:
         judge_args: optional list, per submission, of extra judge options (e.g. ``--seed-offset``).
@@ -160,15 +167,15 @@ def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, bu
         stop: a :class:`.stop.Stop`; once requested, no submission starts and those in flight are
             stopped: they (and the ones not started) are None in the list returned.
     """
-    stop, workers = stop or Stop(), max(1, workers)
+    stop, workers, pack = stop or Stop(), max(1, workers), pack or packs.load()
     results = [None] * len(submissions)
     if not submissions or stop.signum is not None:
         return results
     waiting = iter(enumerate(submissions))
     running = {}  # future -> index; a submission starts only when a judge is free, so a stop leaves none queued
     bar = None
-    with zygote(enabled=use_zygote) as zsock, ThreadPoolExecutor(max_workers=workers) as pool:
-        tests = manifest()  # while the zygote imports TensorFlow
+    with zygote(enabled=use_zygote, pack=pack) as zsock, ThreadPoolExecutor(max_workers=workers) as pool:
+        tests = manifest(pack)  # while the zygote imports TensorFlow
         if progress:
             from tqdm import tqdm
             bar = tqdm(total=len(submissions), desc="grading", unit="submission", file=sys.stderr)
@@ -177,7 +184,7 @@ def grade_submissions(submissions, workers=2, use_zygote=True, progress=True, bu
                 while len(running) < workers and stop.signum is None and (item := next(waiting, None)):
                     i, (student, nb) = item
                     running[pool.submit(grade_one, student, nb, tests, zsock, budget,
-                                        judge_args[i] if judge_args else (), stop)] = i
+                                        judge_args[i] if judge_args else (), stop, pack)] = i
                 if not running:
                     return results
                 done, _ = wait(running, return_when=FIRST_COMPLETED)

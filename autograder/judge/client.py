@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from .. import paths
+from .. import packs, paths
 from ..wire import protocol
 from ..wire.budgets import HELLO_TIMEOUT_S, LOAD_TIMEOUT_S, REQUEST_TIMEOUT_S, SUBMISSION_BUDGET_S
 from ..wire.names import ZYGOTE_ENV
@@ -46,16 +46,21 @@ class WorkerError(Exception):
         return text
 
 
-def default_plan():
-    """The sandbox plan every worker gets: the course's helper module in its working directory."""
-    return Plan(files=[str(paths.HELPERS)])
+def default_plan(pack=None):
+    """The sandbox plan every worker of ``pack``'s submissions gets (default: the course's default assignment):
+    the assignment's helper modules in its working directory, the calls it allows, its short budgets."""
+    pack = pack or packs.load()
+    return Plan(files=[str(p) for p in pack.helper_paths()], calls=pack.calls.to_plan(), quick_env=pack.quick_env)
 
 
 class Worker:
     """One submission's worker, (re)started on demand."""
 
-    def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S):
-        self.program, self.plan = program, plan or default_plan()
+    def __init__(self, program, plan=None, max_starts=3, budget_s=SUBMISSION_BUDGET_S, pack=None):
+        """``pack``: the assignment (default: the course's default); it sets the default ``plan`` and what a
+        fresh worker preloads."""
+        self.pack = pack or packs.load()
+        self.program, self.plan = program, plan or default_plan(self.pack)
         self.max_starts, self.deadline = max_starts, time.monotonic() + budget_s
         self.sock = self.proc = self.pidfd = self.group = None
         self.starts, self.isolation, self.load_status, self.events = 0, {}, {}, []
@@ -75,8 +80,9 @@ class Worker:
                 self.events.append(f"zygote unavailable ({err}); started a fresh worker")
         parent, child = socket.socketpair()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker", "--fd", str(child.fileno())],
-            pass_fds=[child.fileno()], cwd=paths.ROOT, env=launch_env(os.environ), start_new_session=True,
+            [sys.executable, "-m", "autograder.worker", "--fd", str(child.fileno()), *self.pack.worker_args()],
+            pass_fds=[child.fileno()], cwd=paths.ROOT, env=launch_env(os.environ, self.pack.quick_env),
+            start_new_session=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         return parent, proc

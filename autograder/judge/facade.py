@@ -38,7 +38,6 @@ from . import probes, seeds
 from .client import Worker, WorkerError
 
 STUB = "raise NotImplementedError()"  # what each gap of the release holds (nbgrader_config.py's code_stub)
-CHANGES_WEIGHTS = ("train",)          # notebook functions that change the weights of the model they get
 MAX_WEIGHTS = 10_000                  # more tracked weights than any NICE of the graders has
 ENTRIES_PER_WEIGHT = 8                # entries of each weight perturbed to measure what forward depends on
 MAX_ENTRIES = 120                     # and at most this many in all (fewer of each weight where there are many)
@@ -433,8 +432,11 @@ def _enclosing(code, line):
 class Submission:
     """The graders' view of one submission: its worker, and a twin worker started when first needed."""
 
-    def __init__(self, worker, program, budget_s=SUBMISSION_BUDGET_S, is_main=True):
+    def __init__(self, worker, program, budget_s=SUBMISSION_BUDGET_S, is_main=True, changes_weights=()):
+        """``changes_weights``: the notebook functions that change the weights of the model they get
+        (:attr:`autograder.packs.Pack.changes_weights`)."""
         self.worker, self.program, self.budget_s, self.is_main = worker, program, budget_s, is_main
+        self.changes_weights = tuple(changes_weights)
         self.started = time.monotonic()
         self.rng = seeds.rng("decoys" if is_main else "decoys of the twin")
         self._ids = itertools.count()
@@ -490,6 +492,18 @@ class Submission:
         self.run(label, "new", name=name, factory=cls, args=list(args), kwargs=kwargs)
         return Ref(self, name, label, (cls, tuple(args), dict(kwargs), self._seed))
 
+    def build(self, cls, *args, **kwargs):
+        """Build ``cls(*args, **kwargs)`` of the notebook in the worker, as it is (no call, nothing read)."""
+        return self._new(_signature(cls, args, kwargs), cls, args, kwargs)
+
+    def judge_object(self, cls, *args, **kwargs):
+        """Build the judge's own ``cls(*args, **kwargs)`` (the assignment's worker module) in the worker, to
+        hand to the notebook's functions; what it computes there is a claim like any other answer."""
+        name = f"obj{next(self._ids)}"
+        label = _signature(cls, args, kwargs)
+        self.run(f"the grader's {label}", "judge_object", name=name, factory=cls, args=list(args), kwargs=kwargs)
+        return Ref(self, name, label, (cls, tuple(args), dict(kwargs), self._seed))
+
     def new(self, cls, *args, **kwargs):
         """Build ``cls(*args, **kwargs)`` in the worker (args[0] is the dimension D), built and read (:meth:`Ref.prepare`)."""
         return self._new(_signature(cls, args, kwargs), cls, args, kwargs).prepare()
@@ -516,7 +530,7 @@ class Submission:
             if ref._copy is not None and self.is_main:
                 ref._synced_twin()  # the twin gets the weights before this call's data reaches the object
         value = self.run(what, "func", timeout=timeout, name=name, args=list(args), kwargs=kwargs)
-        if name in CHANGES_WEIGHTS:
+        if name in self.changes_weights:
             for ref in (a for a in (*args, *kwargs.values()) if isinstance(a, Ref)):
                 ref.changed()
         if returns is None:
@@ -553,7 +567,7 @@ class Submission:
         if self._twin is None:
             left = max(1.0, self.budget_s - (time.monotonic() - self.started))
             self._twin = Submission(Worker(self.program, plan=self.worker.plan, budget_s=left),
-                                    self.program, budget_s=left, is_main=False)
+                                    self.program, budget_s=left, is_main=False, changes_weights=self.changes_weights)
         return self._twin
 
     def close(self):

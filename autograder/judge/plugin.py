@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .. import notebook
+from .. import notebook, packs
 from ..wire.budgets import SUBMISSION_BUDGET_S
 from . import seeds
 from .client import Worker
@@ -20,7 +20,8 @@ _results = []
 
 
 def pytest_addoption(parser):
-    group = parser.getgroup("autograder", "NICE autograder")
+    group = parser.getgroup("autograder", "course autograder")
+    group.addoption("--assignment", default=None, help="the assignment (a pack's id; default: the course's default)")
     group.addoption("--submission", help="notebook to grade")
     group.addoption("--results-json", help="write per-test results here (JSON)")
     group.addoption("--manifest", help="write the list of graded tests with their points here (JSON)")
@@ -109,10 +110,11 @@ def submission(request):
     path = config.getoption("submission")
     if not path:
         pytest.exit("--submission is required", returncode=4)
-    program = notebook.assemble(path)
+    pack = packs.load(config.getoption("assignment"))
+    program = notebook.assemble(path, pack=pack)
     started = time.monotonic()
-    worker = Worker(program, budget_s=config.getoption("budget"))
-    sub = Submission(worker, program, budget_s=config.getoption("budget"))
+    worker = Worker(program, budget_s=config.getoption("budget"), pack=pack)
+    sub = Submission(worker, program, budget_s=config.getoption("budget"), changes_weights=pack.changes_weights)
     sub.start_twin()
     try:
         yield sub
@@ -122,14 +124,10 @@ def submission(request):
         _write(config)
 
 
-#: The graders' modules in the order of the notebook's sections: checks run and are reported in it.
-SECTION_ORDER = ("test_coupling", "test_scaling", "test_model", "test_likelihood", "test_training", "test_inpainting",
-                 "test_sampling_outliers")
-
-
-def pytest_collection_modifyitems(items):
-    """Run and report the checks in the notebook's order (a stable sort by module; unknown ones last)."""
-    rank = {name: i for i, name in enumerate(SECTION_ORDER)}
+def pytest_collection_modifyitems(config, items):
+    """Run and report the checks in the notebook's order (the pack's ``SECTION_ORDER``: a stable sort by
+    module; unknown ones last)."""
+    rank = {name: i for i, name in enumerate(packs.load(config.getoption("assignment")).section_order)}
     items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
 
 

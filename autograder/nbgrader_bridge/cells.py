@@ -96,9 +96,12 @@ def sync(tests, source=paths.SOURCE_NOTEBOOK):
     return after != before
 
 
-def main():
+def main(assignment=None):
+    from .. import packs
     from ..grade.run import manifest
     from ..notebook import sync_table
-    changed = sync(manifest())
+    pack = packs.load(assignment)
+    changed = sync(manifest(pack), pack.notebook)
     print("source notebook hidden checks:", "updated" if changed else "already in sync")
-    print("nice_cells.TABLE (the cells students' self-checks look for):", "updated" if sync_table() else "already in sync")
+    print(f"{pack.cells_module}.TABLE (the cells students' self-checks look for):",
+          "updated" if sync_table(pack) else "already in sync")

@@ -17,9 +17,7 @@ LAUNCH_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",             # TensorFlow's C++ logging off
     "CUDA_VISIBLE_DEVICES": "-1",            # no GPU probing: the sandbox has no GPU device
     "MPLBACKEND": "Agg",                     # plots need no display
-    "NICE_QUICK": "1",                       # the notebook's short training budgets (the instructor's value wins)
 }
-INHERITED = ("NICE_QUICK",)
 
 
 def sandbox_env(home=SANDBOX_HOME, tmp="/tmp"):
@@ -31,9 +29,13 @@ def sandbox_env(home=SANDBOX_HOME, tmp="/tmp"):
             "MPLCONFIGDIR": f"{home}/.config/matplotlib"}  # matplotlib's config and font cache
 
 
-def launch_env(environ):
-    """The exact environment to start a worker (or the zygote) with, given the launcher's ``environ``."""
-    return {**LAUNCH_ENV, **{name: environ[name] for name in INHERITED if name in environ}}
+def launch_env(environ, quick_env=""):
+    """The exact environment to start a worker (or the zygote) with, given the launcher's ``environ``.
+
+    ``quick_env``: the assignment's variable for short training budgets (:attr:`autograder.packs.Pack.quick_env`),
+    set to 1 unless ``environ`` sets it (the instructor's value wins).
+    """
+    return {**LAUNCH_ENV, **({quick_env: environ.get(quick_env, "1")} if quick_env else {})}
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Plan:
     files: list = field(default_factory=list)  # host files copied into the working directory
     network: bool = False
     cgroup: dict = field(default_factory=dict)  # the group the judge made for this sandbox (worker.cgroups), if any
+    calls: dict = field(default_factory=dict)   # what the judge may call by name (autograder.packs.Calls.to_plan)
+    quick_env: str = ""                         # the assignment's short-budget variable, kept in the sandbox
 
     def to_json(self):
         return json.dumps(asdict(self))
@@ -60,4 +64,5 @@ class Plan:
     def from_json(cls, text):
         data = json.loads(text)
         return cls(limits=Limits(**data.get("limits", {})), files=data.get("files", []),
-                   network=data.get("network", False), cgroup=data.get("cgroup", {}))
+                   network=data.get("network", False), cgroup=data.get("cgroup", {}),
+                   calls=data.get("calls", {}), quick_env=data.get("quick_env", ""))

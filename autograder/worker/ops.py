@@ -2,18 +2,15 @@
 weights (so that the judge can copy an object into the submission's second worker and set weights it
 drew), all as plain data.  The notebook can rebind any of this: the judge treats every answer as a claim.
 
-One :class:`Session` per worker.  Only the names in the allowlists below can be called; results are
-converted to numbers, strings and float arrays before they leave (:func:`plain`).
+One :class:`Session` per worker.  Only the names of the assignment's allowlists (:class:`autograder.packs.Calls`,
+sent in the sandbox plan) can be called; results are converted to numbers, strings and float arrays before
+they leave (:func:`plain`).
 """
 import os
 
 import numpy as np
 
-ALLOWED_CLASSES = ("CouplingLayer", "ScalingLayer", "NICE")
-ALLOWED_FUNCTIONS = ("log_likelihood", "nll_loss", "train", "evaluate_nll", "inpaint",
-                     "inpainting_step", "outlier_score")
-ALLOWED_METHODS = ("forward", "backward", "log_det_jacobian", "sample", "prior.log_prob", "prior.sample")
-ROW_METHODS = ("forward", "backward")  # maps of a batch of rows, compiled where that works (the judge says when)
+from ..wire.calls import Calls
 
 
 def _load_error(err, cells):
@@ -47,7 +44,8 @@ def plain(value):
 class Session:
     """The submission's namespace and the objects the judge asked to build."""
 
-    def __init__(self):
+    def __init__(self, calls=Calls(), judge_objects=None):
+        self.calls, self.judge_objects = calls, judge_objects or {}
         self.ns = {"__name__": "__main__"}
         self.objects = {}
         self.compiled = {}  # (object name, method) -> the method, compiled where that works (see _row_method)
@@ -84,11 +82,19 @@ class Session:
         return status
 
     def op_new(self, name, factory, args=(), kwargs=None):
-        if factory not in ALLOWED_CLASSES:
+        if factory not in self.calls.classes:
             raise ValueError(f"unknown factory {factory}")
         if factory not in self.ns:
             raise NameError(f"name '{factory}' is not defined")
         self.objects[name] = self.ns[factory](*self._resolve(list(args)), **self._resolve(kwargs or {}))
+        return "ok"
+
+    def op_judge_object(self, name, factory, args=(), kwargs=None):
+        """Build one of the judge's own classes (the assignment's worker module), e.g. an exact score that
+        the notebook's functions are then given; like any answer here, what it computes is a claim."""
+        if factory not in self.calls.judge_objects or factory not in self.judge_objects:
+            raise ValueError(f"unknown judge object {factory}")
+        self.objects[name] = self.judge_objects[factory](*self._resolve(list(args)), **self._resolve(kwargs or {}))
         return "ok"
 
     def op_seed(self, seed):
@@ -101,9 +107,9 @@ class Session:
     def op_call(self, obj, method, args=(), kwargs=None, compiled=False):
         """``obj.method(*args, **kwargs)``; a row method of one batch runs compiled when the judge asks
         (``compiled``), so that two workers asked the same rows run the same kernels."""
-        if method not in ALLOWED_METHODS:
+        if method not in self.calls.methods:
             raise ValueError(f"method {method} not allowed")
-        if method in ROW_METHODS and len(args) == 1 and not kwargs and isinstance(args[0], np.ndarray):
+        if method in self.calls.row_methods and len(args) == 1 and not kwargs and isinstance(args[0], np.ndarray):
             return plain(self._row_method(obj, method)(self._resolve(args[0]), compiled=bool(compiled)))
         target = self.objects[obj]
         for part in method.split("."):
@@ -125,7 +131,7 @@ class Session:
         return self.compiled[key]
 
     def op_func(self, name, args=(), kwargs=None):
-        if name not in ALLOWED_FUNCTIONS:
+        if name not in self.calls.functions:
             raise ValueError(f"function {name} not allowed")
         if name not in self.ns:
             raise NameError(f"name '{name}' is not defined")

@@ -522,7 +522,7 @@ def _serve_confined(sock, plan, uid, home, iso, serve):
         os.dup2(null, fd)
     os.close(null)
 
-    env = {**launch_env(os.environ), **sandbox_env(home, "/tmp" if home == SANDBOX_HOME else home)}
+    env = {**launch_env(os.environ, plan.quick_env), **sandbox_env(home, "/tmp" if home == SANDBOX_HOME else home)}
     _libc.clearenv()  # the C environment no longer points into the strings wiped below
     os.environ.clear()
     os.environ.update(env)
@@ -550,4 +550,4 @@ def _serve_confined(sock, plan, uid, home, iso, serve):
                      "cpu_s": lim.cpu_seconds,
                      "file_mib": lim.file_bytes // 2**20, "processes": lim.processes}
     iso["environment"] = sorted(env)
-    serve(sock, {"pid": os.getpid(), "workdir": home, "isolation": iso})
+    serve(sock, {"pid": os.getpid(), "workdir": home, "isolation": iso}, plan)

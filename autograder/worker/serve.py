@@ -6,12 +6,14 @@ answers requests (:mod:`.ops`) until the channel closes.  Every request gets an 
 exceptions, ``sys.exit`` included, become error answers.  The judge enforces time limits from outside.
 """
 import argparse
+import importlib
 import io
 import os
 import socket
 import sys
 import traceback
 
+from ..wire.calls import Calls
 from ..wire import protocol
 from ..wire.budgets import OUTPUT_LIMIT_CHARS as OUTPUT_LIMIT
 from ..wire.plan import LAUNCH_ENV, Plan
@@ -45,9 +47,16 @@ class BoundedText(io.TextIOBase):
         return text
 
 
-def preload():
+#: Classes the judge may build in the worker (:attr:`autograder.packs.Calls.judge_objects`), by name:
+#: those of the assignment's worker module, imported by :func:`preload`.
+JUDGE_OBJECTS = {}
+
+
+def preload(modules=(), objects=""):
     """Import what every submission needs, once, before confinement (and before forking).
 
+    ``modules``: the assignment's (:attr:`autograder.packs.Pack.preload`, e.g. TensorFlow); ``objects``: its
+    worker module (:attr:`autograder.packs.Pack.worker_objects`), whose classes fill :data:`JUDGE_OBJECTS`.
     Everything the worker's own code uses must be imported here or at the top of its modules: once
     confined, nothing of the autograder can be read from disk any more.
     """
@@ -57,12 +66,25 @@ def preload():
     saved = os.dup(2)
     os.dup2(devnull, 2)
     try:
-        import tensorflow  # noqa: F401
-        import tensorflow_probability  # noqa: F401
+        for name in modules:
+            importlib.import_module(name)
+        if objects:
+            module = importlib.import_module(objects)
+            JUDGE_OBJECTS.update({k: v for k, v in vars(module).items() if isinstance(v, type)})
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def add_preload_options(parser):
+    """The options of :meth:`autograder.packs.Pack.worker_args`."""
+    parser.add_argument("--preload", default="", help="modules to import before confinement, comma-separated")
+    parser.add_argument("--objects", default="", help="module of classes the judge may build in the worker")
+
+
+def preload_from(args):
+    preload([m for m in args.preload.split(",") if m], args.objects)
 
 
 def _raised_at(frames):
@@ -72,9 +94,9 @@ def _raised_at(frames):
     return None
 
 
-def serve(sock, hello):
-    """Answer requests until the judge closes the channel."""
-    session = Session()
+def serve(sock, hello, plan):
+    """Answer requests until the judge closes the channel (only the calls ``plan`` allows)."""
+    session = Session(Calls.from_plan(plan.calls), JUDGE_OBJECTS)
     out = BoundedText()
     sys.stdout = sys.stderr = out
     protocol.send(sock, hello)
@@ -121,11 +143,12 @@ def fork_sandbox(sock):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="NICE grading worker (started by the judge)")
+    parser = argparse.ArgumentParser(description="grading worker (started by the judge)")
     parser.add_argument("--fd", type=int, required=True, help="inherited socket to the judge")
+    add_preload_options(parser)
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
-    preload()
+    preload_from(args)
     init = fork_sandbox(sock)
     sock.close()
     os.waitpid(init, 0)

@@ -35,10 +35,11 @@ def serve_forever(listener):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="pre-imported TensorFlow worker factory")
     parser.add_argument("--fd", type=int, required=True, help="inherited unix socket, already listening")
+    worker.add_preload_options(parser)
     args = parser.parse_args(argv)
     sandbox.die_with_parent()  # the runner that started it
     listener = socket.socket(fileno=args.fd)
-    worker.preload()
+    worker.preload_from(args)
     serve_forever(listener)
 
 

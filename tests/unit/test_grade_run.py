@@ -48,7 +48,7 @@ def _link(path, target):
 
 
 def test_refused_inputs_get_a_one_line_error_and_the_others_are_graded(tmp_path, monkeypatch, judged):
-    monkeypatch.setattr(run, "manifest", lambda: TESTS)
+    monkeypatch.setattr(run, "manifest", lambda pack=None: TESTS)
     inputs = _inputs(tmp_path)
     results = {r.student: r for r in run.grade_submissions(list(inputs.items()), use_zygote=False, progress=False)}
     assert list(results) == list(inputs)

@@ -30,7 +30,7 @@ def judges(tmp_path, monkeypatch):
     """The judge's command replaced by fake_judge.py; yields the folder where each judge started leaves its pid."""
     pids = tmp_path / "judges"
     pids.mkdir()
-    monkeypatch.setattr(run, "_pytest", lambda *args: [sys.executable, str(FAKE_JUDGE), *args])
+    monkeypatch.setattr(run, "_pytest", lambda pack, *args: [sys.executable, str(FAKE_JUDGE), *args])
     monkeypatch.setenv("FAKE_JUDGE_PIDS", str(pids))
     return pids
 

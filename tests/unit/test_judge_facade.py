@@ -8,6 +8,7 @@ import types
 import numpy as np
 import pytest
 
+from autograder import packs
 from autograder.judge import facade, procedures
 from autograder.judge.facade import Submission, expect_array, expect_scalar
 
@@ -194,7 +195,7 @@ def test_trained_density_must_integrate_to_at_most_one(workers, monkeypatch, for
         sub.worker.objects[model["__ref__"]]["k"] = np.pi / np.sqrt(3.0)  # logistic std
         return {}
     make, _ = workers
-    sub = Submission(make(tweak={"forward": forward, "train": train}), PROGRAM)
+    sub = Submission(make(tweak={"forward": forward, "train": train}), PROGRAM, changes_weights=packs.load("assignment07").changes_weights)
     run = procedures.parabola_nll(sub, lambda label: np.random.default_rng(len(label)))
     if is_density:
         assert run.mass <= procedures.MASS_LIMIT and run.nll < 5.5 and run.log_det_change > 1.0

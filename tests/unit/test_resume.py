@@ -37,8 +37,8 @@ def test_results_that_still_hold_are_reused(graded):
 def test_a_result_graded_with_anything_else_is_graded_again(graded, monkeypatch, what):
     out, subs = graded
     other = dict(version.graded_with(), **{what: "sha256:0000000000000000"})
-    monkeypatch.setattr(version, "graded_with", lambda: other)
-    monkeypatch.setattr("autograder.grade.resume.graded_with", lambda: other)
+    monkeypatch.setattr(version, "graded_with", lambda pack=None: other)
+    monkeypatch.setattr("autograder.grade.resume.graded_with", lambda pack=None: other)
     assert earlier_results(subs, out) == {}
 
 

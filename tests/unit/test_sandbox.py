@@ -4,6 +4,7 @@ A zygote without the TensorFlow preload forks real sandboxes (:mod:`autograder.w
 judge's real :class:`Worker` starts, drives and closes them; the probe is submission code run by the
 worker's real operations, and reports what it can see and do.
 """
+import dataclasses
 import errno
 import json
 import os
@@ -277,7 +278,7 @@ def sandbox(zygotes, monkeypatch):
 
     def start(kind="normal", **limits):
         monkeypatch.setenv(ZYGOTE_ENV, zygotes[kind])
-        plan = Plan(limits=Limits(tmpfs_bytes=TMPFS, **limits), files=default_plan().files)
+        plan = dataclasses.replace(default_plan(), limits=Limits(tmpfs_bytes=TMPFS, **limits))
         worker = Worker(SimpleNamespace(cells=[{"grade_id": "probe", "code": PROBE}], problems={}), plan=plan)
         workers.append(worker)
         worker.start()
@@ -360,7 +361,7 @@ def test_private_tmpfs_mounts_stop_at_their_size(sandbox):
 def test_environment_holds_only_the_allowlist(sandbox):
     worker = sandbox()
     seen = probe(worker, "environment")
-    allowed = set(LAUNCH_ENV) | set(sandbox_env())
+    allowed = set(LAUNCH_ENV) | set(sandbox_env()) | {default_plan().quick_env}
     assert set(seen["environ"]) == allowed
     assert seen["environ"]["HOME"] == seen["cwd"] == SANDBOX_HOME
     assert seen["home"] == ["nice_helpers.py"]
@@ -433,7 +434,7 @@ def test_refused_namespaces_are_reported_and_the_worker_still_serves(sandbox):
     home = os.stat(seen["cwd"])
     assert os.path.dirname(seen["cwd"]) == HOMES and os.stat(HOMES).st_mode & 0o777 == 0o711
     assert (home.st_uid, home.st_mode & 0o777) == (_uid(worker), 0o700)
-    assert set(seen["environ"]) == set(LAUNCH_ENV) | set(sandbox_env()) and seen["uid"] == _uid(worker)
+    assert set(seen["environ"]) == set(LAUNCH_ENV) | set(sandbox_env()) | {default_plan().quick_env} and seen["uid"] == _uid(worker)
     home = seen["cwd"]
     worker.close()
     assert not os.path.exists(home), "the temporary working directory was left behind"

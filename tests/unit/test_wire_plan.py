@@ -3,7 +3,8 @@ from autograder.wire.plan import LAUNCH_ENV, SANDBOX_HOME, Limits, Plan, launch_
 
 
 def test_plan_survives_the_json_round_trip():
-    plan = Plan(limits=Limits(memory_bytes=2**30, processes=64, tmpfs_bytes=2**20), files=["/x/nice_helpers.py"])
+    plan = Plan(limits=Limits(memory_bytes=2**30, processes=64, tmpfs_bytes=2**20), files=["/x/nice_helpers.py"],
+                calls={"classes": ["A"], "functions": ["f"]}, quick_env="QUICK")
     assert Plan.from_json(plan.to_json()) == plan
     assert Plan.from_json("{}") == Plan()
 
@@ -11,9 +12,10 @@ def test_plan_survives_the_json_round_trip():
 def test_launch_environment_is_the_allowlist_whatever_the_instructor_has():
     instructor = {"HOME": "/root", "AUTOGRADER_RESULTS": "/course/grades", "PATH": "/root/.venv/bin",
                   "AWS_SECRET_ACCESS_KEY": "x", "NICE_QUICK": "0"}
-    env = launch_env(instructor)
-    assert set(env) == set(LAUNCH_ENV)
+    env = launch_env(instructor, "NICE_QUICK")
+    assert set(env) == set(LAUNCH_ENV) | {"NICE_QUICK"}
     assert env["NICE_QUICK"] == "0" and env["PATH"] == LAUNCH_ENV["PATH"]
+    assert launch_env({}, "NICE_QUICK")["NICE_QUICK"] == "1" and set(launch_env(instructor)) == set(LAUNCH_ENV)
     assert not set(env.values()) & {"/root", "/course/grades", "/root/.venv/bin", "x"}
 
 

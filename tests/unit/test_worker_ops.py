@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from autograder import notebook
+from autograder import notebook, packs
 from autograder.worker.ops import Session, plain
 
 
 @pytest.fixture(scope="module")
 def session():
     sys.path.insert(0, str(ROOT / "source" / "assignment07"))  # the worker's cwd holds nice_helpers.py
-    s = Session()
+    s = Session(packs.load("assignment07").calls)
     status = s.op_load(notebook.assemble(ROOT / "source/assignment07/assignment07.ipynb").cells)
     assert set(status.values()) == {"ok"}, status
     return s
@@ -51,7 +51,7 @@ def test_only_the_allowlisted_names_can_be_built_or_called(session):
     with pytest.raises(ValueError, match="not allowed"):
         session.op_call(_nice(session, "m0"), "__class__")
     with pytest.raises(NameError, match="not defined"):
-        Session().op_new("o", "NICE", [4])
+        Session(packs.load("assignment07").calls).op_new("o", "NICE", [4])
 
 
 def test_calls_return_plain_float64_data(session):
