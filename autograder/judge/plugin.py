@@ -115,7 +115,8 @@ def submission(request):
     started = time.monotonic()
     worker = Worker(program, budget_s=config.getoption("budget"), pack=pack)
     sub = Submission(worker, program, budget_s=config.getoption("budget"), changes_weights=pack.changes_weights)
-    sub.start_twin()
+    if pack.twin:
+        sub.start_twin()
     try:
         yield sub
     finally:
