@@ -87,6 +87,7 @@ def main(argv=None):
     s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
                                             "solution cells matches (given code, comments and names do not count)")
     s.add_argument("paths", nargs="+", help="the submissions, as grade takes them (e.g. nbgrader's submitted/)")
+    _assignment_option(s)
     s.add_argument("--out", required=True, help="output folder (similarity.csv: every pair; similarity.html: the "
                                                 "top pairs side by side, linked to <student>/feedback.html)")
     s.add_argument("--archive", metavar="FOLDER", help="earlier terms' submissions to compare each student with (any "
@@ -112,6 +113,7 @@ def main(argv=None):
     _assignment_option(h)
 
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
+    _assignment_option(c)
     c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "
                                             "(default: autograder.calibrate.SEEDS)")
     c.add_argument("--smoke", action="store_true",
@@ -143,8 +145,10 @@ def main(argv=None):
         except Interrupted as err:
             parser.exit(err.status, f"{err}\n")
     elif args.verb == "calibrate":
-        from .calibrate import main as calibrate, size
-        calibrate(size(args.seeds, args.smoke))
+        import importlib
+        from .packs import load
+        calibrate = importlib.import_module(load(args.assignment).calibrate)
+        calibrate.main(calibrate.size(args.seeds, args.smoke))
     elif args.verb == "gradescope-bundle":
         from .gradescope import main_bundle
         main_bundle(args.out)
@@ -158,7 +162,7 @@ def main(argv=None):
         from .grade.discover import DiscoveryError
         from .similarity import main as similarity
         try:
-            similarity(args.paths, args.out, archive=args.archive, top=args.top)
+            similarity(args.paths, args.out, archive=args.archive, top=args.top, assignment=args.assignment)
         except DiscoveryError as err:
             parser.exit(2, f"python -m autograder similarity: error: {err}\n")
     elif args.verb == "lms-grades":

@@ -20,7 +20,7 @@ PACKS = ROOT / "assignments"
 class Pack:
     """One assignment, as ``assignments/<id>/pack.py`` describes it (paths relative to the course root)."""
     id: str
-    title: str
+    title: str                    # how feedback and grade exports name it, e.g. "Assignment 07 (NICE)"
     graders: Path                 # the hidden pytest graders (never shipped)
     calibration: Path             # the pack's calibration.json
     cells_module: str             # module of source/<id>/ with the rules that find a notebook's cells
@@ -31,6 +31,7 @@ class Pack:
     section_order: tuple = ()     # grader modules in the notebook's order
     changes_weights: tuple = ()   # notebook functions that change the weights of the model they get
     quick_env: str = ""           # variable that shortens the notebook's training budgets (set to 1 in the worker)
+    calibrate: str = ""           # module (dotted) of the calibrate verb: size(seeds, smoke) and main(run)
     twin: bool = True             # whether the graders ask a second worker (started with the first checks)
     examples: Path = None         # bundled example submissions (the README's main job grades them)
     bank: Path = None             # fixture submissions named by outcome, with their expected verdicts
@@ -88,5 +89,6 @@ def load(assignment=None):
                 worker_objects=getattr(spec, "WORKER_OBJECTS", ""),
                 section_order=tuple(getattr(spec, "SECTION_ORDER", ())),
                 changes_weights=tuple(getattr(spec, "CHANGES_WEIGHTS", ())),
-                quick_env=getattr(spec, "QUICK_ENV", ""), twin=getattr(spec, "TWIN", True), examples=rel(getattr(spec, "EXAMPLES", "")),
+                quick_env=getattr(spec, "QUICK_ENV", ""), twin=getattr(spec, "TWIN", True),
+                calibrate=getattr(spec, "CALIBRATE", ""), examples=rel(getattr(spec, "EXAMPLES", "")),
                 bank=rel(getattr(spec, "BANK", "")))

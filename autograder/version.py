@@ -40,8 +40,8 @@ def calibration_version(path=paths.CALIBRATION):
 
 def graded_with(pack=None):
     """What a result of ``pack`` (default: the course's default assignment) depends on besides the submission:
-    the grader version, the assignment's calibration and the course key's fingerprint
+    the assignment, the grader version, the assignment's calibration and the course key's fingerprint
     (:func:`autograder.secret.fingerprint`)."""
     pack = pack or packs.load()
-    return {"grader_version": grader_version(), "calibration": calibration_version(pack.calibration),
-            "course_key": secret.fingerprint()}
+    return {"assignment": pack.id, "grader_version": grader_version(),
+            "calibration": calibration_version(pack.calibration), "course_key": secret.fingerprint()}

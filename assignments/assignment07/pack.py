@@ -1,7 +1,7 @@
 """Assignment 07: NICE, a normalizing flow of additive couplings (TensorFlow 2 + TFP)."""
 from autograder.wire.calls import Calls
 
-TITLE = "NICE: Non-linear Independent Components Estimation"
+TITLE = "Assignment 07 (NICE)"
 GRADERS = "autograder/judge/graders"
 CALIBRATION = "autograder/calibration.json"
 CELLS_MODULE = "nice_cells"
@@ -18,3 +18,4 @@ CHANGES_WEIGHTS = ("train",)
 QUICK_ENV = "NICE_QUICK"
 EXAMPLES = "autograder/examples"
 BANK = "tests/fixtures/submissions"
+CALIBRATE = "autograder.calibrate"

@@ -1,7 +1,7 @@
 """Assignment 08: score-based generative models (denoising score matching, annealed Langevin dynamics)."""
 from autograder.wire.calls import Calls
 
-TITLE = "Score-based generative models"
+TITLE = "Assignment 08 (score-based models)"
 GRADERS = "assignments/assignment08/graders"
 CALIBRATION = "assignments/assignment08/calibration.json"
 CELLS_MODULE = "score_cells"
@@ -18,3 +18,4 @@ CHANGES_WEIGHTS = ("train",)
 QUICK_ENV = "COURSE_QUICK"
 BANK = "assignments/assignment08/bank"
 TWIN = False  # the judge's own objects and maths check every answer; no check asks a second worker
+CALIBRATE = "assignments.assignment08.calibrate"

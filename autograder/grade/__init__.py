@@ -71,7 +71,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
                                   use_zygote=use_zygote, progress=progress, on_result=keep, stop=stop, pack=pack)
             results = [done[student] for student, _ in submissions if student in done]
             if results:
-                rows, isolation, summary = class_files(submissions, results, out_dir, reused)
+                rows, isolation, summary = class_files(submissions, results, out_dir, reused, pack)
                 lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted)
     except StopNow as again:
         raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
@@ -103,7 +103,7 @@ def record(results, out_dir, submissions):
     return class_files(submissions, results, out_dir)
 
 
-def class_files(submissions, results, out_dir, reused=None):
+def class_files(submissions, results, out_dir, reused=None, pack=None):
     """Rebuild grades.csv, the similarity report and the summary from ``results`` (those of ``submissions``
     that have one; the similarity over everybody of ``out_dir`` whose notebook is still the one graded);
     returns the rows of grades.csv, the isolation lines and the summary's text."""
@@ -117,7 +117,7 @@ def class_files(submissions, results, out_dir, reused=None):
                         for r in results if r.worker.get("isolation")})
     isolation = [("WARNING: " if confinement.is_degraded(text) else "") + text for text in isolation]
     graded = {r.student for r in results}
-    section = class_section([s for s in submissions if s[0] in graded], out_dir)  # never raises: one warning line
+    section = class_section([s for s in submissions if s[0] in graded], out_dir, pack)  # never raises: one warning line
     checks = [(t.name, t.points) for t in results[0].tests]
     return rows, isolation, write_summary(out_dir, rows, checks, similarity=section, isolation=isolation,
                                           reused=reused)

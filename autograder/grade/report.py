@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import notebook, paths
+from .. import notebook, packs, paths
 from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .atomic import replace_folder
@@ -24,7 +24,13 @@ from ..notes import notebook_flags, notebook_notes, visible
 from .messages import md_escape, md_literal, student_message, submission_cells
 from .summary import NOTEBOOK_COLUMN, plural
 
-TITLE = "Assignment 07 (NICE)"
+TITLE = packs.load().title  # the course's default assignment (a result names its own: :func:`title_of`)
+
+
+def title_of(result):
+    """The title of the assignment ``result`` was graded for (``graded_with``), else the default's."""
+    assignment = (result.graded_with or {}).get("assignment")
+    return packs.load(assignment).title if assignment in packs.ids() else TITLE
 
 
 def manual_points(source=paths.SOURCE_NOTEBOOK):
@@ -75,7 +81,7 @@ def gradescope_json(result, manual=None, fb=None):
     """
     fb = fb or feedback(result, manual)
     messages = {t.name: text for t, text in fb.failed}
-    output = f"Graded by the NICE autograder: {fb.points}."
+    output = f"Graded by the course autograder ({title_of(result)}): {fb.points}."
     if result.sha256:  # what an appeal names: this file, graded by these graders
         output += f"\nYour file: SHA-256 {result.sha256}; grader version {grader_version()}."
     if fb.notes:
@@ -101,7 +107,7 @@ def gradescope_json(result, manual=None, fb=None):
 def feedback_markdown(result, manual=None, fb=None):
     """The feedback as Markdown; everything from the submission sits in code blocks (:func:`md_literal`)."""
     fb = fb or feedback(result, manual)
-    lines = [f"# {TITLE} — feedback for {md_escape(fb.student)}", "",
+    lines = [f"# {title_of(result)} — feedback for {md_escape(fb.student)}", "",
              f"**Score: {fb.score:g} / {fb.max_score:g}** ({fb.points})", ""]
     if fb.notes:
         lines += ["## Problems with your notebook", "", "They can make several checks below fail.", ""]
@@ -119,7 +125,7 @@ def feedback_html(result, manual=None, fb=None):
     """A self-contained HTML page: score, notebook problems, failed checks first, then passed ones."""
     esc = html.escape
     fb = fb or feedback(result, manual)
-    parts = [f"<h1>{TITLE} — feedback for {esc(fb.student)}</h1>",
+    parts = [f"<h1>{esc(title_of(result))} — feedback for {esc(fb.student)}</h1>",
              f"<p class='score'>Score: <b>{fb.score:g} / {fb.max_score:g}</b> <small>({esc(fb.points)})</small></p>"]
     if fb.notes:
         parts.append("<h2>Problems with your notebook</h2><p>They can make several checks below fail.</p><ul>"

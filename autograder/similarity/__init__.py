@@ -11,8 +11,9 @@ from pathlib import Path
 TOP = 20  # pairs shown side by side in similarity.html
 
 
-def run(submissions, out_dir, archive=(), top=TOP):
-    """Compare ``submissions`` (``[(student, notebook)]``) and write similarity.csv and similarity.html.
+def run(submissions, out_dir, archive=(), top=TOP, pack=None):
+    """Compare ``submissions`` (``[(student, notebook)]`` of ``pack``; default: the course's default assignment)
+    and write similarity.csv and similarity.html.
 
     A notebook handed in for several students (a group's) is compared once, under its first student.
 
@@ -28,7 +29,7 @@ def run(submissions, out_dir, archive=(), top=TOP):
     from .written import REFERENCE, Template
 
     submissions, archive = distinct_files(submissions), distinct_files(archive)
-    template = Template.load()
+    template = Template.load(pack)
     fingerprints = Fingerprinter(template)
     subs = {name: template.read(name, path) for name, path in submissions}
     old = {f"archive:{name}": template.read(f"archive:{name}", path) for name, path in archive}
@@ -54,25 +55,28 @@ def _fingerprinted(fingerprints, sub):
         return fingerprints.submission(sub)
 
 
-def main(inputs, out_dir, archive=None, top=TOP):
+def main(inputs, out_dir, archive=None, top=TOP, assignment=None):
     """The verb: discover the students in ``inputs`` (and ``archive``), compare, write, print the section.
 
     Raises:
         DiscoveryError: an input (or the archive) does not exist or holds no notebook.
     """
+    from .. import packs
     from ..grade.discover import Found, discover
     from .report import section
 
-    submissions, earlier = discover(inputs), discover([archive]) if archive else Found()
+    pack = packs.load(assignment)
+    submissions = discover(inputs, assignment=pack.id)
+    earlier = discover([archive], assignment=pack.id) if archive else Found()
     for note in submissions.notes + earlier.notes:
         print("note:", note)
-    report = run(submissions, out_dir, earlier, top=top)
+    report = run(submissions, out_dir, earlier, top=top, pack=pack)
     print(section(report).text, end="")
     print(f"outputs in {out_dir}: similarity.csv (every pair), similarity.html (the top {top} side by side)")
     return report
 
 
-def class_section(submissions, out_dir):
+def class_section(submissions, out_dir, pack=None):
     """The grade run's similarity section (or None), over the whole class in ``out_dir``; never raises.
 
     The class is ``submissions`` (graded now) and every earlier student of ``out_dir`` whose notebook
@@ -93,7 +97,7 @@ def class_section(submissions, out_dir):
                 return None
             return Section(f"Similarity of written code: not recomputed ({len(everybody)} of the class's students "
                            "could be compared); similarity.html and similarity.csv are from an earlier run\n" + note)
-        report = section(run(everybody, out_dir))
+        report = section(run(everybody, out_dir, pack=pack))
         return Section(report.text + note, report.scores)
     except Exception as err:  # noqa: BLE001 - the report must never stop grading
         from ..notes import visible

@@ -14,7 +14,7 @@ literals (``exec`` of a literal, base64, ...) is put back as code first (:mod:`.
 import difflib
 from dataclasses import dataclass, field
 
-from .. import notebook, paths
+from .. import notebook, packs
 from .reveal import reveal
 
 REFERENCE = "(reference solution)"  # the reference's name: no student's (discover() never makes parentheses)
@@ -115,19 +115,20 @@ class Template:
     reference: Submission                        # the source notebook's solution cells
     source_code: list = field(default_factory=list)   # every code cell of the source notebook
     release_code: list = field(default_factory=list)  # every code cell of the release notebook
-    cells: object = None                         # the assignment's nice_cells.Template: how the grader finds cells
+    cells: object = None                         # the assignment's cells Template: how the grader finds cells
 
     @classmethod
-    def load(cls, source=paths.SOURCE_NOTEBOOK, release=paths.RELEASE_NOTEBOOK):
-        """Read the source and release notebooks."""
-        release_nb, source_nb = notebook.read_notebook(release), notebook.read_notebook(source)
+    def load(cls, pack=None):
+        """Read the source and release notebooks of ``pack`` (default: the course's default assignment)."""
+        pack = pack or packs.load()
+        release_nb, source_nb = notebook.read_notebook(pack.release_notebook), notebook.read_notebook(pack.notebook)
         given = {gid: text.splitlines() for gid, text in solution_cells(release_nb).items()}
         ref_cells = solution_cells(source_nb)
         reference = Submission(REFERENCE)
         for gid, text in ref_cells.items():
             reference.cells[gid] = make_cell(text, given.get(gid, []))
         return cls(given, reference, code_cells(source_nb), code_cells(release_nb),
-                   notebook.cells.Template.from_notebook(source_nb))
+                   notebook.rules(pack).Template.from_notebook(source_nb))
 
     @property
     def cell_ids(self):
