@@ -1,4 +1,4 @@
-"""Hidden autograder of assignment 07 (NICE): sandboxed worker, pytest graders, grading runner.
+"""The course's hidden autograder, for any assignment pack (``assignments/<id>/``): sandboxed worker, pytest graders, grading runner.
 
 Never shipped to students: it is not under ``release/`` or ``solutions/``.
 """

@@ -30,7 +30,7 @@ workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> so
 maintenance, after changing the source notebook or the graders (README: "Maintenance"):
   python -m autograder hidden-cells          the source's hidden check cells, from the graders (and nice_cells.TABLE)
   nbgrader generate_assignment assignment07 --force
-  python -m autograder.examples.build        autograder/examples/, from the source and the release
+  python -m assignments.assignment07.examples.build        autograder/examples/, from the source and the release
   PYTHONPATH=. python tests/fixtures/make_submissions.py   the bug bank (make_hostile.py, make_roundtrip.py: the others)
   python -m autograder calibrate             thresholds and margins -> autograder/calibration.json
   python -m autograder gradescope-bundle     the Gradescope zip, with the new graders

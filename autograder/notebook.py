@@ -1,6 +1,6 @@
 """Assemble the program the grader runs from a submission.
 
-The rules live in ``source/assignment07/nice_cells.py`` (shipped to students, whose self-check runs
+The rules live in each assignment's cells module, ``source/<id>/<cells module>.py`` (shipped to students, whose self-check runs
 their notebook by the same rules): locked cells always come from the source; solution cells come from
 the submission, found by nbgrader ``grade_id``, else by what they define; cells the student added give
 only the definitions the solution needs.  Test cells, markdown and cells tagged ``experiment`` (MNIST
@@ -42,7 +42,7 @@ class NotebookError(ValueError):
 @dataclass
 class Program:
     """Code cells to execute, in source order, plus what went wrong while matching them."""
-    cells: list = field(default_factory=list)      # [{"grade_id": key, "code": str}] (keys: :class:`nice_cells.ProgramCell`)
+    cells: list = field(default_factory=list)      # [{"grade_id": key, "code": str}] (keys: the rules' ``ProgramCell``)
     problems: dict = field(default_factory=dict)   # grade_id (or another key) -> what is wrong, for the student
     notes: list = field(default_factory=list)      # [[kind, text]]: cells found other than by their id, helpers taken
     labels: dict = field(default_factory=dict)     # key -> the cell in the student's terms
@@ -151,7 +151,7 @@ def _nbgrader(cell):
 
 
 def graded_cells(source_nb):
-    """Source cells the grader runs (:func:`nice_cells.is_graded`), with their nbgrader metadata."""
+    """Source cells the grader runs (the rules' ``is_graded``), with their nbgrader metadata."""
     for cell in source_nb["cells"]:
         if cells.is_graded(cell):
             yield cell, _nbgrader(cell)
@@ -183,7 +183,7 @@ def assemble(submission_path, source_path=None, pack=None):
     return program
 
 
-TABLE_LINE = "\nTABLE = "  # nice_cells.py ends with its table (what students' self-checks match against)
+TABLE_LINE = "\nTABLE = "  # a cells module ends with its table (what students' self-checks match against)
 
 
 def module_with_table(pack=None):

@@ -20,7 +20,7 @@ _ESCAPES = re.compile(r"""
 #: tab, and the bidirectional overrides, embeddings, isolates and marks (a line that reads as one thing
 #: and is another), and the Unicode line and paragraph separators.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-#: How each kind of note on a notebook (:attr:`nice_cells.Match.notes`; "problem": any problem) is summed up
+#: How each kind of note on a notebook (:attr:`Match.notes` of the pack's cells module; "problem": any problem) is summed up
 #: for the instructor (grades.csv, the class summary).
 FLAGS = {"content": "cells matched by content", "type": "a solution cell of another type",
          "split": "a solution split over cells", "helper": "helpers taken from added cells",
@@ -42,7 +42,7 @@ def visible(text):
 
 
 def cell_label(worker, key):
-    """The cell the grader ran under ``key``, in the student's terms ("your cell defining CouplingLayer").
+    """The cell the grader ran under ``key``, in the student's terms ("your cell defining Model").
 
     Students never see nbgrader ids: the label says what the cell defines.  A result written before
     labels existed names the cell by its id.

@@ -10,9 +10,9 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import ROOT
 from .wire.calls import Calls  # noqa: F401  (packs describe their calls with it)
 
+ROOT = Path(__file__).resolve().parent.parent  # = paths.ROOT (paths finds the default pack here: no import back)
 PACKS = ROOT / "assignments"
 
 
@@ -20,7 +20,7 @@ PACKS = ROOT / "assignments"
 class Pack:
     """One assignment, as ``assignments/<id>/pack.py`` describes it (paths relative to the course root)."""
     id: str
-    title: str                    # how feedback and grade exports name it, e.g. "Assignment 07 (NICE)"
+    title: str                    # how feedback and grade exports name it, e.g. "Assignment 08 (score-based models)"
     graders: Path                 # the hidden pytest graders (never shipped)
     calibration: Path             # the pack's calibration.json
     cells_module: str             # module of source/<id>/ with the rules that find a notebook's cells
@@ -30,6 +30,7 @@ class Pack:
     worker_objects: str = ""      # module (dotted) whose classes the judge may build in the worker
     section_order: tuple = ()     # grader modules in the notebook's order
     changes_weights: tuple = ()   # notebook functions that change the weights of the model they get
+    spelling: tuple = ()          # (word, written) of its test names, e.g. ("nll", "NLL")
     quick_env: str = ""           # variable that shortens the notebook's training budgets (set to 1 in the worker)
     calibrate: str = ""           # module (dotted) of the calibrate verb: size(seeds, smoke) and main(run)
     twin: bool = True             # whether the graders ask a second worker (started with the first checks)
@@ -90,5 +91,11 @@ def load(assignment=None):
                 section_order=tuple(getattr(spec, "SECTION_ORDER", ())),
                 changes_weights=tuple(getattr(spec, "CHANGES_WEIGHTS", ())),
                 quick_env=getattr(spec, "QUICK_ENV", ""), twin=getattr(spec, "TWIN", True),
+                spelling=tuple(getattr(spec, "SPELLING", {}).items()),
                 calibrate=getattr(spec, "CALIBRATE", ""), examples=rel(getattr(spec, "EXAMPLES", "")),
                 bank=rel(getattr(spec, "BANK", "")))
+
+
+def spelling(common):
+    """``common`` with every pack's words of test names as prose writes them (a pack's win)."""
+    return {**common, **{word: text for assignment in ids() for word, text in load(assignment).spelling}}

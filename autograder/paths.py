@@ -5,19 +5,21 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
-ASSIGNMENT = "assignment07"
-SOURCE_DIR = ROOT / "source" / ASSIGNMENT
-SOURCE_NOTEBOOK = SOURCE_DIR / f"{ASSIGNMENT}.ipynb"
-HELPERS = SOURCE_DIR / "nice_helpers.py"
-RELEASE_NOTEBOOK = ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-GRADERS = PACKAGE / "judge" / "graders"
-EXAMPLES = PACKAGE / "examples"
-CALIBRATION = PACKAGE / "calibration.json"
-#: Every submission the calibration graded, as results (not committed: build/ is ignored).
-CALIBRATION_GRADED = ROOT / "build" / "calibration" / "graded.json"
+#: The default assignment's files by the names they had when the course had one assignment; each
+#: assignment's own are its pack's (:mod:`autograder.packs`).
+_DEFAULT_PACK = {"ASSIGNMENT": "id", "SOURCE_DIR": "source_dir", "SOURCE_NOTEBOOK": "notebook",
+                 "RELEASE_NOTEBOOK": "release_notebook", "GRADERS": "graders", "EXAMPLES": "examples",
+                 "CALIBRATION": "calibration"}
 
 
-def course_module(name, source_dir=SOURCE_DIR):
+def __getattr__(name):
+    if name in _DEFAULT_PACK:
+        from . import packs
+        return getattr(packs.load(), _DEFAULT_PACK[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def course_module(name, source_dir):
     """The course's module ``source/<assignment>/<name>.py``, imported once as ``course_<name>``.
 
     Modules there are given to students too (e.g. the rules that find a notebook's cells).

@@ -26,13 +26,14 @@ def file_sha256(path):
     return hashlib.sha256(read_input(path)).hexdigest()
 
 
-SPELLING = {"nice": "NICE", "nll": "NLL", "jacobian": "Jacobian"}  # words of test names written as prose does
+SPELLING = {"nll": "NLL", "jacobian": "Jacobian"}  # words of test names written as prose does (and each pack's)
 
 
 def title(name):
     """A check's readable name from its pytest id: ``test_log_likelihood[normal]`` -> "Log likelihood (normal)"."""
     base, _, param = name.partition("[")
-    words = [SPELLING.get(w, w) for w in base.removeprefix("test_").split("_") if w] or [name]
+    from .packs import spelling
+    words = [spelling(SPELLING).get(w, w) for w in base.removeprefix("test_").split("_") if w] or [name]
     text = " ".join(words)
     return text[0].upper() + text[1:] + (f" ({param.rstrip(']').replace('-', ', ')})" if param else "")
 

@@ -1,4 +1,4 @@
-"""autograder/calibration.json is coherent (``python -m autograder calibrate`` writes it; tests/test_generated_files.py
+"""assignments/assignment07/calibration.json is coherent (``python -m autograder calibrate`` writes it; tests/test_generated_files.py
 checks that it was made from the current sources)."""
 import json
 

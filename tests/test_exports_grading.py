@@ -1,6 +1,6 @@
 """Downloads from Gradescope, Canvas and Moodle, and a folder per student, graded and compared end to end.
 
-The exports (tests/fixtures/make_exports.py) hold copies of autograder/examples, so every student's
+The exports (tests/fixtures/make_exports.py) hold copies of assignments/assignment07/examples, so every student's
 points are known; within an export the students with an LMS id get different points, so a mix-up of
 ids shows.  ``test_gradescope_download_to_lms_files`` runs the README's block (Gradescope zip -> grade
 -> nbgrader autograde -> the written answers graded as formgrader does -> nbgrader export ->
@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 
 from conftest import ROOT, _activated, copy_checkout, run
 from test_readme import _blocks, _section
-from autograder.examples import build
+from assignments.assignment07.examples import build
 from autograder.grade import main as grade_main
 from autograder.grade.lms import MOODLE_PARTICIPANT
 from autograder.grade.report import manual_points

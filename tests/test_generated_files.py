@@ -13,8 +13,9 @@ import sys
 import pytest
 
 from conftest import ROOT
-from autograder import calibrate, paths, publish
-from autograder.examples import build as examples
+from autograder import paths, publish
+from assignments.assignment07 import calibrate
+from assignments.assignment07.examples import build as examples
 from autograder.made_from import stale
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
@@ -24,7 +25,7 @@ import make_submissions  # noqa: E402
 SOLUTIONS = ROOT / "solutions"
 #: committed file -> (its record, what it is made from, the command that regenerates it)
 RECORDED = {
-    "autograder/calibration.json": (lambda: json.loads(paths.CALIBRATION.read_text()).get("made_from"),
+    "assignments/assignment07/calibration.json": (lambda: json.loads(paths.CALIBRATION.read_text()).get("made_from"),
                                     calibrate.INPUTS, calibrate.COMMAND),
     f"solutions/{publish.RECORD}": (lambda: json.loads((SOLUTIONS / publish.RECORD).read_text())
                                     if (SOLUTIONS / publish.RECORD).exists() else None,
@@ -36,7 +37,7 @@ REBUILT = {
     (f"{BANK}/bug_*.ipynb", f"{BANK}/alt_*.ipynb"): (make_submissions.build,
                                                      "PYTHONPATH=. python tests/fixtures/make_submissions.py"),
     (f"{BANK}/hostile_*.ipynb",): (make_hostile.build, "PYTHONPATH=. python tests/fixtures/make_hostile.py"),
-    ("autograder/examples/*.ipynb",): (examples.build, "python -m autograder.examples.build"),
+    ("assignments/assignment07/examples/*.ipynb",): (examples.build, "python -m assignments.assignment07.examples.build"),
 }
 
 

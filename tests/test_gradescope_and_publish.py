@@ -53,7 +53,7 @@ def gradescope_root(tmp_path_factory):
     for name in ("setup.sh", "run_autograder"):
         path = root / "source" / name
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder/judge/graders/test_training.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "requirements.txt", "assignments/assignment07/graders/test_training.py"} <= set(names)
     assert not [n for n in names if "examples" in n or "tests/" in n.split("autograder/")[0]]
     return root
 
@@ -87,7 +87,7 @@ def test_gradescope_reference_full_marks(gradescope_root):
 
 
 def test_gradescope_broken_submission(gradescope_root, tmp_path):
-    data = _run(gradescope_root, ROOT / "autograder/examples/student_backward_adds_shift.ipynb")
+    data = _run(gradescope_root, ROOT / "assignments/assignment07/examples/student_backward_adds_shift.ipynb")
     failed = {t["id"] for t in data["tests"] if t["score"] < t["max_score"]}
     assert failed == {"test_coupling_inverse", "test_nice_inverse", "test_sampling"}
     bad = tmp_path / "not_a_notebook.ipynb"

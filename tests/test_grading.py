@@ -7,7 +7,7 @@ import pytest
 
 from conftest import TEST_SECRET, _activated, run, timeless
 
-from autograder.examples import build
+from assignments.assignment07.examples import build
 from autograder.grade.report import manual_points
 from autograder.results import SubmissionResult
 
@@ -63,7 +63,7 @@ def test_one_file_graded_twice_gets_identical_results(graded_examples, tmp_path)
     """The judge's numbers come from the course secret and the file's hash: a regrade changes nothing but the time."""
     out, _ = graded_examples
     name = "student_logdet_sign_flipped"
-    proc = run(f"python -m autograder grade autograder/examples/{name}.ipynb --out {tmp_path} --workers 1", out.parent,
+    proc = run(f"python -m autograder grade assignments/assignment07/examples/{name}.ipynb --out {tmp_path} --workers 1", out.parent,
                timeout=600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     texts = [(d / name / "results.json").read_text() for d in (tmp_path, out)]

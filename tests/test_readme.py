@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from conftest import ROOT, TEST_SECRET, _activated, printed, run
-from autograder import calibrate, paths, publish
+from autograder import paths, publish
+from assignments.assignment07 import calibrate
 from autograder.made_from import record
 
 README = ROOT / "README.md"
@@ -42,7 +43,7 @@ COMMANDS = {
     "python -m autograder similarity gradescope_export.zip --out grades/ --archive last_year.zip":
         "tests/test_exports_grading.py::test_gradescope_download_to_lms_files",
     "python -m autograder hidden-cells": "tests/test_readme.py::test_maintenance_commands_change_nothing",
-    "python -m autograder.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
+    "python -m assignments.assignment07.examples.build": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_submissions.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_hostile.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python tests/fixtures/make_roundtrip.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
@@ -162,7 +163,7 @@ def test_similarity_report(checkout):
     assert "ben" in (checkout / "grades" / "similarity.html").read_text()
 
 
-MAINTENANCE_OUTPUTS = ("source", "release", "autograder/examples", "tests/fixtures/submissions")
+MAINTENANCE_OUTPUTS = ("source", "release", "assignments/assignment07/examples", "tests/fixtures/submissions")
 
 
 def _snapshot(root):

@@ -2,8 +2,8 @@
 from autograder.wire.calls import Calls
 
 TITLE = "Assignment 07 (NICE)"
-GRADERS = "autograder/judge/graders"
-CALIBRATION = "autograder/calibration.json"
+GRADERS = "assignments/assignment07/graders"
+CALIBRATION = "assignments/assignment07/calibration.json"
 CELLS_MODULE = "nice_cells"
 HELPERS = ("nice_helpers.py",)
 CALLS = Calls(classes=("CouplingLayer", "ScalingLayer", "NICE"),
@@ -16,6 +16,8 @@ SECTION_ORDER = ("test_coupling", "test_scaling", "test_model", "test_likelihood
                  "test_sampling_outliers")
 CHANGES_WEIGHTS = ("train",)
 QUICK_ENV = "NICE_QUICK"
-EXAMPLES = "autograder/examples"
+EXAMPLES = "assignments/assignment07/examples"
 BANK = "tests/fixtures/submissions"
-CALIBRATE = "autograder.calibrate"
+CALIBRATE = "assignments.assignment07.calibrate"
+SPELLING = {"nice": "NICE"}  # test names as prose writes them: test_nice_inverse -> "NICE inverse"
+TERMS = ("NICE", "nice_", "Coupling", "coupling_", "parabola", "Parabola", "inpaint")  # what names this assignment (never the core)

@@ -19,3 +19,5 @@ QUICK_ENV = "COURSE_QUICK"
 BANK = "assignments/assignment08/bank"
 TWIN = False  # the judge's own objects and maths check every answer; no check asks a second worker
 CALIBRATE = "assignments.assignment08.calibrate"
+SPELLING = {"dsm": "DSM", "langevin": "Langevin", "gaussian": "Gaussian"}
+TERMS = ("ScoreModel", "score_model", "score_helpers", "Langevin", "langevin", "dsm_")  # what names this assignment (never the core)

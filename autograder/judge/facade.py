@@ -38,7 +38,7 @@ from . import probes, seeds
 from .client import Worker, WorkerError
 
 STUB = "raise NotImplementedError()"  # what each gap of the release holds (nbgrader_config.py's code_stub)
-MAX_WEIGHTS = 10_000                  # more tracked weights than any NICE of the graders has
+MAX_WEIGHTS = 10_000                  # more tracked weights than any model of the graders has
 ENTRIES_PER_WEIGHT = 8                # entries of each weight perturbed to measure what forward depends on
 MAX_ENTRIES = 120                     # and at most this many in all (fewer of each weight where there are many)
 DEPENDENCE_TOL = 2e-3                 # how much a perturbed entry must move an output (differently in two rows)
@@ -331,7 +331,7 @@ class Ref:
 
         ``jacobians``: the judge's Jacobians of forward at the rows of x.  The worker's gradient is a
         claim, used only to say which function to look at: a forward that TensorFlow cannot
-        differentiate (tf.stop_gradient, numpy) trains and inpaints wrongly although its values are right.
+        differentiate (tf.stop_gradient, numpy) trains (and follows gradients) wrongly although its values are right.
         """
         v = self.sub.rng.standard_normal(np.shape(x))
         what = f"gradients through {self.label}.forward"
@@ -403,8 +403,8 @@ class Dependence:
     def columns(self):
         """The output columns that the most entries change together, among entries that change several but not all.
 
-        For NICE(num_couplings=2): the half the last coupling changes (each entry of its network changes
-        exactly that half; an entry of the first coupling's network changes more, a scale entry one column).
+        E.g. for a flow of two couplings: the half the last coupling changes (each entry of its network
+        changes exactly that half; an entry of the first coupling's network changes more, a scale entry one column).
         """
         width = max((max(s) + 1 for _, s in self.entries if s), default=0)
         sets = [s for _, s in self.entries if 2 <= len(s) < width]
@@ -412,7 +412,7 @@ class Dependence:
 
 
 def _enclosing(code, line):
-    """The qualified name of the innermost function of ``code`` around ``line`` ("NICE.__init__"), or None.
+    """The qualified name of the innermost function of ``code`` around ``line`` ("Model.__init__"), or None.
 
     The code is only parsed, never run."""
     try:
@@ -451,7 +451,7 @@ class Submission:
 
     def _stub(self, error):
         """The function whose template ``raise NotImplementedError()`` raised ``error`` (its qualified name,
-        e.g. ``CouplingLayer.forward``), or None if ``error`` is anything else.
+        e.g. ``Model.forward``), or None if ``error`` is anything else.
 
         The worker says where the exception was raised (a claim); the judge checks that line of the
         program it sent, and parses that cell to name the function around the line.

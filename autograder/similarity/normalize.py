@@ -4,7 +4,7 @@ Whitespace, comments and blank lines are dropped; every string literal becomes `
 cell binds (parameters, assigned variables and attributes, loop and ``with`` targets, helper functions
 and classes), and every name the release's given functions and classes bind (``self.split``, ``keep``,
 ...: the same for every student, wherever it is bound), becomes ``V``, except the assignment's API
-names (what the source notebook defines: ``CouplingLayer``, ``forward``, ...), which students must
+names (what the source notebook defines: its classes, their methods, ...), which students must
 keep.  Other names (``tf``, ``reduce_sum``, ``log_prob``, builtins) and keywords stay as written:
 renaming cannot change them.  In a cell Python cannot parse, every name not after a ``.`` is ``V``.
 

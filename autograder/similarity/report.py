@@ -91,7 +91,7 @@ def _ranges(mask):
 
 
 def _where(lines, side):
-    """E.g. "coupling_layer:3-5,9 inpainting:2" for side 0 (a) or 1 (b) of :meth:`Report.lines`."""
+    """E.g. "model:3-5,9 training:2" for side 0 (a) or 1 (b) of :meth:`Report.lines`."""
     return " ".join(f"{gid}:{_ranges(masks[side])}" for gid, masks in lines.items())
 
 

@@ -1,6 +1,6 @@
 """What each student wrote: their solution cells, less the lines the release gives.
 
-Solution cells are found as the grader finds them (``nice_cells.match``: by nbgrader ``grade_id``, else
+Solution cells are found as the grader finds them (the pack's cells module, ``match``: by nbgrader ``grade_id``, else
 by what they define; a solution split over cells is compared as one).  A line of a submitted cell is *given* when a line
 diff pairs it with the same line (surrounding whitespace ignored) of the release's cell: signatures,
 comments, ``raise NotImplementedError()``, given helpers.  Every other non-blank line is *written*.

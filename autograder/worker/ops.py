@@ -16,7 +16,7 @@ from ..wire.calls import Calls
 def _load_error(err, cells):
     """What a cell raised when run, in one line: ``Type: message`` (the type alone if there is no message), or
     ``not implemented yet: FUNC`` for the template's own ``raise NotImplementedError()`` in FUNC of any cell
-    (``make_prior`` when a given cell builds a NICE)."""
+    (a function of a solution cell that a given cell calls)."""
     if isinstance(err, NotImplementedError):
         code = {f"<cell {c['grade_id']}>": c["code"].splitlines() for c in cells}
         tb, last = err.__traceback__, None

@@ -14,7 +14,7 @@ from autograder.grade.exports import Origin, distinct_files
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 import make_exports as me  # noqa: E402
 
-EXAMPLES = ROOT / "autograder" / "examples"
+EXAMPLES = ROOT / "assignments" / "assignment07" / "examples"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from autograder import packs
-from autograder.judge import facade, procedures
+from autograder.judge import facade
+from assignments.assignment07 import procedures
 from autograder.judge.facade import Submission, expect_array, expect_scalar
 
 Failed = pytest.fail.Exception

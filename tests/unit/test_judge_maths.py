@@ -2,7 +2,7 @@
 import numpy as np
 from scipy import stats
 
-from autograder.judge import maths, procedures
+from assignments.assignment07 import maths, procedures
 
 
 def test_stencil_jacobian_matches_the_analytic_one():

@@ -18,7 +18,7 @@ import sys
 from conftest import ROOT
 
 PACKAGE = ROOT / "autograder"
-GRADERS = PACKAGE / "judge" / "graders"
+PACKS = ROOT / "assignments"  # the assignments' graders and judge helpers (their worker modules are the worker's)
 TENSORFLOW = ("tensorflow", "tensorflow_probability", "keras", "tf_keras")
 
 
@@ -45,7 +45,7 @@ def _imports(path):
             else:
                 target = node.module or ""
             found.add(target)
-            if target.startswith("autograder"):
+            if target.startswith(("autograder", "assignments")):
                 found |= {f"{target}.{a.name}" for a in node.names}
     return found
 
@@ -62,7 +62,7 @@ def _graph(packages=True):
 
     ``packages``: with the packages around each module (loaded first); without, the imports as written.
     """
-    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    modules = {_module_name(p): p for p in [*PACKAGE.rglob("*.py"), *PACKS.rglob("*.py")]}
     graph = {}
     for name, path in modules.items():
         deps = {m for m in _imports(path) if m in modules}
@@ -93,7 +93,7 @@ def test_closure_follows_imports_of_imports():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
     assert _closure(graph, "a") == {"b", "c"} and _closure(graph, "d") == set()
     graph, _ = _graph()
-    coupling = "autograder.judge.graders.test_coupling"
+    coupling = "assignments.assignment07.graders.test_coupling"
     assert "autograder.wire.budgets" in _closure(graph, coupling) - graph[coupling]  # through the facade
     assert "autograder.judge" in graph["autograder.judge.seeds"]  # the package around a module loads first
 
@@ -113,10 +113,17 @@ def test_judge_and_graders_never_reach_the_worker():
     assert not {m: d for m, d in bad.items() if d}
 
 
+def _judge_modules(graph):
+    """The judge's modules: the core's and every assignment's graders and judge helpers (not its worker module,
+    nor the verbs that run a grading: calibrate, the bank's and the examples' builders)."""
+    verbs = (".worker_objects", ".calibrate", ".make_bank", ".examples", ".examples.build")
+    return [m for m in graph if m.startswith("autograder.judge") or m.startswith("assignments.") and not m.endswith(verbs)]
+
+
 def test_the_judge_never_imports_tensorflow_in_any_file_it_loads():
     graph, modules = _graph()
-    judge = [m for m in graph if m.startswith("autograder.judge")]
-    assert len([m for m in judge if ".graders." in m]) >= 7
+    judge = _judge_modules(graph)
+    assert len([m for m in judge if ".graders." in m]) >= 12
     loaded = set(judge).union(*(_closure(graph, m) for m in judge))
     bad = {m: sorted(i for i in _imports(modules[m]) if i.split(".")[0] in TENSORFLOW) for m in loaded}
     assert not {m: i for m, i in bad.items() if i}
@@ -132,15 +139,17 @@ class Refuse:
             raise ImportError("the judge imported " + name)
 sys.meta_path.insert(0, Refuse())
 root = pathlib.Path(%r)
-for path in sorted((root / "autograder" / "judge").rglob("*.py")):
+for path in sorted([*(root / "autograder" / "judge").rglob("*.py"), *(root / "assignments").rglob("*.py")]):
     rel = path.relative_to(root).with_suffix("").parts
+    if rel[-1] in ("worker_objects", "calibrate", "make_bank") or "examples" in rel:  # the worker's side; verbs
+        continue
     if "graders" in rel:  # pytest imports the graders as top-level test modules
         spec = importlib.util.spec_from_file_location(rel[-1], path)
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
     else:
         importlib.import_module(".".join(rel[:-1] if rel[-1] == "__init__" else rel))
 print(json.dumps({"blocked": blocked, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in %r),
-                  "judge": sorted(m for m in sys.modules if m.startswith("autograder.judge"))}))
+                  "judge": sorted(m for m in sys.modules if m.startswith(("autograder.judge", "assignments")))}))
 """
 
 
@@ -151,7 +160,7 @@ def test_the_judge_never_imports_tensorflow_when_loaded():
     assert proc.returncode == 0, proc.stderr[-2000:]
     seen = json.loads(proc.stdout)
     assert seen["blocked"] == [] and seen["loaded"] == []
-    assert {"autograder.judge.plugin", "autograder.judge.facade", "autograder.judge.builders"} <= set(seen["judge"])
+    assert {"autograder.judge.plugin", "autograder.judge.facade", "assignments.assignment07.builders"} <= set(seen["judge"])
 
 
 def test_no_import_cycles():

@@ -341,7 +341,7 @@ def test_nothing_of_the_host_is_readable(sandbox, tmp_path):
         f.write("host /tmp")
     try:
         worker = sandbox()
-        secrets = [str(ROOT / "autograder/judge/graders/test_model.py"), str(ROOT / "autograder/calibration.json"),
+        secrets = [str(ROOT / "assignments/assignment07/graders/test_model.py"), str(ROOT / "assignments/assignment07/calibration.json"),
                    str(ROOT / "source/assignment07/assignment07.ipynb"), str(ROOT / "solutions/assignment07/assignment07.ipynb"),
                    str(ROOT / ".git/HEAD"), str(ROOT / "README.md"), str(ROOT / "tests/fixtures/make_hostile.py"),
                    str(marker), host_tmp, "/root/.bashrc", "/etc/shadow", "/etc/passwd", "/etc/hostname",

@@ -9,10 +9,10 @@ version = grader_version.__wrapped__  # uncached: the tests below change files b
 
 
 def _course(root):
-    for name, text in {"autograder/judge/graders/test_x.py": "def test_x(): pass\n", "autograder/calibration.json": "{}",
+    for name, text in {"assignments/assignment07/graders/test_x.py": "def test_x(): pass\n", "assignments/assignment07/calibration.json": "{}",
                        "source/assignment07/assignment07.ipynb": "{}", "requirements.txt": "numpy==2.1.3\n",
                        "nbgrader_config.py": "c = 1\n", "autograder/__pycache__/x.pyc": "compiled",
-                       "autograder/examples/reference.ipynb": "{}", "tests/test_y.py": "", "grades/alice/x": ""}.items():
+                       "assignments/assignment07/examples/reference.ipynb": "{}", "tests/test_y.py": "", "grades/alice/x": ""}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     return root
@@ -21,14 +21,14 @@ def _course(root):
 def test_the_version_hashes_the_grading_files_only(tmp_path):
     root = _course(tmp_path)
     assert [f.relative_to(root).as_posix() for f in grading_files(root)] == [
-        "autograder/calibration.json", "autograder/judge/graders/test_x.py", "source/assignment07/assignment07.ipynb",
+        "assignments/assignment07/calibration.json", "assignments/assignment07/graders/test_x.py", "source/assignment07/assignment07.ipynb",
         "requirements.txt", "nbgrader_config.py"]
     first = version(root)
     assert first.startswith("sha256:") and len(first) == 7 + 16 and version(root) == first
-    for outside in ("autograder/__pycache__/x.pyc", "autograder/examples/reference.ipynb", "tests/test_y.py"):
+    for outside in ("autograder/__pycache__/x.pyc", "assignments/assignment07/examples/reference.ipynb", "tests/test_y.py"):
         (root / outside).write_text("changed")
     assert version(root) == first
-    (root / "autograder/calibration.json").write_text('{"threshold": 4.4}')  # a recalibration is another version
+    (root / "assignments/assignment07/calibration.json").write_text('{"threshold": 4.4}')  # a recalibration is another version
     assert version(root) != first
 
 

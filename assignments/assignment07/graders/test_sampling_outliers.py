@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from autograder.judge import maths, probes, seeds
-from autograder.judge.builders import DIM, inverse_blame, randomized_model
+from autograder.judge import probes, seeds
+from assignments.assignment07 import maths
+from assignments.assignment07.builders import DIM, inverse_blame, randomized_model
 from autograder.judge.facade import expect_array
-from autograder.judge.procedures import judge_log_likelihood
+from assignments.assignment07.procedures import judge_log_likelihood
 
 SCORE_TOL = 0.05  # nats: outlier_score against the grader's -log p(x), or against the notebook's -log_likelihood
 SAMPLES = 4000

@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from autograder.judge import maths, seeds
-from autograder.judge.builders import DIM, randomized_model
-from autograder.judge.procedures import judge_log_likelihood
+from autograder.judge import seeds
+from assignments.assignment07 import maths
+from assignments.assignment07.builders import DIM, randomized_model
+from assignments.assignment07.procedures import judge_log_likelihood
 
 TOL = 0.05  # nats: the notebook's log-likelihood (and loss) against the grader's
 #: Rows of the probe that lie far out: their latent codes reach |z| >= 20, where a log-density must still be exact.

@@ -21,7 +21,7 @@
    NLLs and log-det changes under grading are recorded from this run: the same streams as item 1's).  The correct alternatives are graded in the same run: any
    check one of them fails is listed (``alternative_failures``, empty when the limits are fair).
 
-Writes ``autograder/calibration.json``, with a record of what it was made from (``made_from``: the hashes
+Writes ``assignments/assignment07/calibration.json``, with a record of what it was made from (``made_from``: the hashes
 of :data:`INPUTS`, checked by tests/test_calibration.py), and every result it graded to
 ``build/calibration/graded.json``.  ``--smoke`` runs the same steps at the smallest size (2 reference
 streams, one alternative and one bug) into ``build/calibration-smoke/``: it proves the command works (the
@@ -37,18 +37,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import notebook, paths, secret
-from ..judge.client import Worker
-from ..wire.names import ZYGOTE_ENV
-from ..grade.run import grade_submissions, zygote
-from ..judge import seeds
-from ..judge.seeds import GRADING_VARIANT
-from ..judge.facade import Submission
-from ..made_from import record
-from ..results import file_sha256
-from ..judge.procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
+from autograder import notebook, packs, paths, secret
+from autograder.judge.client import Worker
+from autograder.wire.names import ZYGOTE_ENV
+from autograder.grade.run import grade_submissions, zygote
+from autograder.judge import seeds
+from autograder.judge.seeds import GRADING_VARIANT
+from autograder.judge.facade import Submission
+from autograder.made_from import record
+from autograder.results import file_sha256
+from .procedures import MASS_LIMIT, PARABOLA, ParabolaRun, parabola_nll
 
-MUTANTS = paths.ROOT / "tests" / "fixtures" / "submissions"
+PACK = packs.load("assignment07")
+MUTANTS = PACK.bank
 SEEDS = 24  # the judge's keyed streams the reference is graded under (--seeds)
 ALT_STREAMS = 8  # the streams each correct alternative is trained under, the grading one first
 SPREADS = 4  # a style's bound: its mean + SPREADS standard deviations (and at least its worst run + FLOOR)
@@ -58,9 +59,9 @@ COMMAND = "python -m autograder calibrate"
 #: What the calibration's numbers depend on: the judge and its graders, the worker that runs a notebook and
 #: the wire between them, the runner, this command, the source (reference, helpers), the bug and
 #: alternative banks, and the pinned packages.
-INPUTS = ["autograder/calibrate", "autograder/judge", "autograder/worker", "autograder/wire", "autograder/grade/run.py",
-          "autograder/notebook.py", "autograder/packs.py", "autograder/secret.py", "assignments/__init__.py",
-          "assignments/assignment07", "source/assignment07",
+INPUTS = ["assignments/assignment07/*.py", "assignments/assignment07/graders", "autograder/judge", "autograder/worker",
+          "autograder/wire", "autograder/grade/run.py", "autograder/notebook.py", "autograder/packs.py",
+          "autograder/secret.py", "assignments/__init__.py", "source/assignment07",
           "tests/fixtures/submissions/alt_*.ipynb", "tests/fixtures/submissions/bug_*.ipynb", "requirements.txt"]
 
 
@@ -75,7 +76,9 @@ class Size:
     command: str
 
 
-FULL = Size(SEEDS, ALT_STREAMS, None, paths.CALIBRATION, paths.CALIBRATION_GRADED, COMMAND)
+#: Every submission the calibration graded, as results (not committed: build/ is ignored).
+GRADED = paths.ROOT / "build" / "calibration" / "graded.json"
+FULL = Size(SEEDS, ALT_STREAMS, None, PACK.calibration, GRADED, COMMAND)
 SMOKE_DIR = paths.ROOT / "build" / "calibration-smoke"
 SMOKE = Size(2, 2, 1, SMOKE_DIR / "calibration.json", SMOKE_DIR / "graded.json", COMMAND + " --smoke")
 
@@ -141,7 +144,7 @@ def main(run=FULL):
     with zygote(enabled=True) as sock:
         os.environ[ZYGOTE_ENV] = sock
         alt_variants = [GRADING_VARIANT] + list(range(1, run.alt_streams))
-        runs = _measure([(paths.SOURCE_NOTEBOOK, v) for v in list(range(1, seeds + 1)) + [GRADING_VARIANT]]
+        runs = _measure([(PACK.notebook, v) for v in list(range(1, seeds + 1)) + [GRADING_VARIANT]]
                         + [(nb, v) for nb in alternatives for v in alt_variants]
                         + [(nb, GRADING_VARIANT) for nb in bugs])
         runs = [(r.nll, r.log_det_change, r.mass) for r in runs]
@@ -161,8 +164,8 @@ def main(run=FULL):
     threshold = round((bound + nearest[1]) / 2 if nearest else bound, 3)
     margin = threshold - worst_correct
     scale_change_min = round(min([float(change.min())] + [float(v[:, 1].min()) for v in correct.values()]) / 100, 4)
-    if run.out == paths.CALIBRATION:  # the checks below grade with the new limits (a smoke run: the committed ones)
-        paths.CALIBRATION.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
+    if run.out == PACK.calibration:  # the checks below grade with the new limits (a smoke run: the committed ones)
+        PACK.calibration.write_text(json.dumps({"parabola_nll": {"threshold": threshold,
                                                                   "scale_change_min": scale_change_min}}) + "\n")
     checks, graded = _check_margins(seeds, bugs + alternatives, run.graded)
     mutants = {r.student: _parabola_of(r) for r in graded[seeds:] if r.student.startswith("bug_")}
@@ -218,7 +221,7 @@ def main(run=FULL):
 def _check_margins(seeds, bank, graded_file):
     """Reference over ``seeds`` grader seed offsets and ``bank`` (notebooks) at the grading one: every
     statistic's spread, and the graded results (reference runs first, also written to ``graded_file``)."""
-    subs = [(f"reference-{k}", paths.SOURCE_NOTEBOOK) for k in range(seeds)] + [(nb.stem, nb) for nb in bank]
+    subs = [(f"reference-{k}", PACK.notebook) for k in range(seeds)] + [(nb.stem, nb) for nb in bank]
     args = [["--seed-offset", str(k)] for k in range(1, seeds + 1)] + [[] for _ in bank]
     results = grade_submissions(subs, workers=AT_ONCE, judge_args=args, progress=True)
     graded_file.parent.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,11 @@ import itertools
 import numpy as np
 import pytest
 
-from autograder.judge import maths, probes, seeds
-from autograder.judge.builders import (DIM, HIDDEN, constant_blocks, inverse_blame, isolated_outputs, mlp_params,
+from autograder.judge import probes, seeds
+from assignments.assignment07 import maths
+from assignments.assignment07.builders import (DIM, HIDDEN, constant_blocks, inverse_blame, isolated_outputs, mlp_params,
                                        randomized_model)
-from autograder.judge.procedures import judge_jacobian, judge_jacobians, smooth_jacobians
+from assignments.assignment07.procedures import judge_jacobian, judge_jacobians, smooth_jacobians
 
 #: max |backward(forward(x)) - x| / (1 + |x|) of a model.  A correct one, even of (64, 64) networks on the
 #: judge's weights: at most 1.2e-4 (float32, and the judge's expectation); the mistakes of the bank: 0.5 and more.

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge import probes, seeds
-from autograder.judge.builders import WEIGHT_STD, randomized_layer
+from assignments.assignment07.builders import WEIGHT_STD, randomized_layer
 from autograder.judge.facade import f32
 
 DIM = 7          # odd on purpose: the halves differ in size

@@ -4,13 +4,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import paths
+from autograder import packs
 from . import maths
 
 
 def course_helpers():
     """The course's own helper module (data definitions; no TensorFlow at import)."""
-    spec = importlib.util.spec_from_file_location("nice_helpers", paths.HELPERS)
+    spec = importlib.util.spec_from_file_location("nice_helpers", packs.load("assignment07").helper_paths()[0])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from autograder import paths
+from autograder import packs
 from autograder.judge import seeds
-from autograder.judge.builders import gradient_hint
-from autograder.judge.procedures import (ENTROPY_MARGIN, MASS_FLOOR, MASS_LIMIT, PARABOLA, PARABOLA_ENTROPY,
+from assignments.assignment07.builders import gradient_hint
+from assignments.assignment07.procedures import (ENTROPY_MARGIN, MASS_FLOOR, MASS_LIMIT, PARABOLA, PARABOLA_ENTROPY,
                                          parabola_nll)
 
 #: The least share of its trainable parameters a trained model's forward must still depend on: training
@@ -17,7 +17,7 @@ TRAINED_SHARE = 0.15
 
 
 def _calibration():
-    return json.loads(paths.CALIBRATION.read_text())["parabola_nll"]
+    return json.loads(packs.load("assignment07").calibration.read_text())["parabola_nll"]
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.judge import probes, seeds
-from autograder.judge.builders import DIM
+from assignments.assignment07.builders import DIM
 
 #: |log det| the judge also asks for, both ways: past float32's exp(88.7) and exp(-103.3), so a log-det
 #: computed as log(prod(exp(s))) overflows or underflows (a trained 784-dim MNIST model's is about 5400).

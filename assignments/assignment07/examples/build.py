@@ -1,13 +1,13 @@
 """Build the example submissions that ship with the autograder (the README's main job grades them).
 
 Each example is the student release with some solution cells filled in from the reference, possibly
-with one realistic mistake.  ``python -m autograder.examples.build`` rewrites them; a test checks that
+with one realistic mistake.  ``python -m assignments.assignment07.examples.build`` rewrites them; a test checks that
 the committed files are what this produces.
 """
 import json
 from pathlib import Path
 
-from .. import paths
+from autograder import packs
 
 HERE = Path(__file__).resolve().parent
 SOLUTION_CELLS = ("coupling_layer", "scaling_layer", "nice_model", "log_likelihood", "training",
@@ -43,10 +43,11 @@ def _cells_by_id(nb):
 def build(out=HERE):
     """Write every example into ``out``."""
     out = Path(out)
-    source = json.loads(paths.SOURCE_NOTEBOOK.read_text())
-    release_text = paths.RELEASE_NOTEBOOK.read_text()
+    pack = packs.load("assignment07")
+    source = json.loads(pack.notebook.read_text())
+    release_text = pack.release_notebook.read_text()
     solved = _cells_by_id(source)
-    (out / "reference.ipynb").write_text(paths.SOURCE_NOTEBOOK.read_text())
+    (out / "reference.ipynb").write_text(pack.notebook.read_text())
     (out / "untouched_release.ipynb").write_text(release_text)
     for name, (cells, mistakes, _, _) in EXAMPLES.items():
         nb = json.loads(release_text)

@@ -5,7 +5,7 @@ Every seed and weight comes from the judge's keyed streams (:mod:`.seeds`), labe
 import numpy as np
 import pytest
 
-from . import seeds
+from autograder.judge import seeds
 from .procedures import judge_jacobian, robust_log_det, smooth_jacobians
 
 DIM = 6

@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from autograder.judge import maths, seeds
-from autograder.judge.builders import WEIGHT_STD, gradient_hint
+from autograder.judge import seeds
+from assignments.assignment07 import maths
+from assignments.assignment07.builders import WEIGHT_STD, gradient_hint
 from autograder.judge.facade import f32
-from autograder.judge.procedures import judge_jacobians, judge_log_likelihood
+from assignments.assignment07.procedures import judge_jacobians, judge_log_likelihood
 
 DIM = 4
 #: inpaint's rows come in pairs that start alike; after 60 steps a correct step leaves them 0.14-0.55 apart
