@@ -120,6 +120,11 @@ def main(argv=None):
                    help="the smallest run (2 streams, one alternative, one bug; the committed limits), to check that "
                         "the command works: into build/calibration-smoke/, never autograder/calibration.json")
 
+    n = verbs.add_parser("new-assignment", help="scaffold an assignment pack that grades out of the box (source "
+                                                 "notebook, one check, an empty bank, the release)")
+    n.add_argument("id", help="the new assignment's id, e.g. assignment09 (source/ID/, assignments/ID/, release/ID/)")
+    n.add_argument("--title", help='how feedback names it, e.g. "Assignment 09 (diffusion models)"')
+
     b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
     b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
     r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json "
@@ -149,6 +154,14 @@ def main(argv=None):
         from .packs import load
         calibrate = importlib.import_module(load(args.assignment).calibrate)
         calibrate.main(calibrate.size(args.seeds, args.smoke))
+    elif args.verb == "new-assignment":
+        from .scaffold import ScaffoldError, main as scaffold
+        try:
+            written = scaffold(args.id, args.title)
+        except ScaffoldError as err:
+            parser.exit(2, f"python -m autograder new-assignment: error: {err}\n")
+        print(f"wrote {len(written)} files; grade them with: python -m autograder grade source/{args.id}/{args.id}.ipynb "
+              f"--out /tmp/{args.id}-check --assignment {args.id}")
     elif args.verb == "gradescope-bundle":
         from .gradescope import main_bundle
         main_bundle(args.out)

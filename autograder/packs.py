@@ -30,6 +30,7 @@ class Pack:
     worker_objects: str = ""      # module (dotted) whose classes the judge may build in the worker
     section_order: tuple = ()     # grader modules in the notebook's order
     changes_weights: tuple = ()   # notebook functions that change the weights of the model they get
+    terms: tuple = ()             # words that name this assignment: the core never uses them (tests/unit/test_core.py)
     spelling: tuple = ()          # (word, written) of its test names, e.g. ("nll", "NLL")
     quick_env: str = ""           # variable that shortens the notebook's training budgets (set to 1 in the worker)
     calibrate: str = ""           # module (dotted) of the calibrate verb: size(seeds, smoke) and main(run)
@@ -91,7 +92,7 @@ def load(assignment=None):
                 section_order=tuple(getattr(spec, "SECTION_ORDER", ())),
                 changes_weights=tuple(getattr(spec, "CHANGES_WEIGHTS", ())),
                 quick_env=getattr(spec, "QUICK_ENV", ""), twin=getattr(spec, "TWIN", True),
-                spelling=tuple(getattr(spec, "SPELLING", {}).items()),
+                spelling=tuple(getattr(spec, "SPELLING", {}).items()), terms=tuple(getattr(spec, "TERMS", ())),
                 calibrate=getattr(spec, "CALIBRATE", ""), examples=rel(getattr(spec, "EXAMPLES", "")),
                 bank=rel(getattr(spec, "BANK", "")))
 
