@@ -16,8 +16,8 @@ import re
 from ..notebook import assemble
 from ..notes import cell_label, notebook_notes, visible
 from ..results import NOTES, file_sha256
+from ..wire.cells import FRAME
 
-_FRAME = re.compile(r"^\s*<cell (?P<cell>[^>]+)>, line (?P<line>\d+), in (?P<func>[^:]*):\s?(?P<code>.*)$")
 
 
 def md_literal(text):
@@ -66,7 +66,7 @@ def student_message(message, worker=None, cells=None):
     for line in rest:
         if line.startswith("assert "):
             break  # pytest's introspection of the grader's assert (and its "+ where" lines) follows
-        frame = _FRAME.match(line)
+        frame = FRAME.match(line)
         if not frame:
             lines.append(line)
             continue

@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from ..wire.calls import Calls
+from ..wire.cells import filename as cell_file
 
 
 def _load_error(err, cells):
@@ -18,7 +19,7 @@ def _load_error(err, cells):
     ``not implemented yet: FUNC`` for the template's own ``raise NotImplementedError()`` in FUNC of any cell
     (a function of a solution cell that a given cell calls)."""
     if isinstance(err, NotImplementedError):
-        code = {f"<cell {c['grade_id']}>": c["code"].splitlines() for c in cells}
+        code = {cell_file(c["grade_id"]): c["code"].splitlines() for c in cells}
         tb, last = err.__traceback__, None
         while tb is not None:
             last = tb if tb.tb_frame.f_code.co_filename in code else last
@@ -73,7 +74,7 @@ class Session:
         status = {}
         for cell in cells:
             try:
-                exec(compile(cell["code"], f"<cell {cell['grade_id']}>", "exec"), self.ns)
+                exec(compile(cell["code"], cell_file(cell["grade_id"]), "exec"), self.ns)
                 status[cell["grade_id"]] = "ok"
             except BaseException as err:  # noqa: BLE001  (SystemExit included: it is the student's)
                 status[cell["grade_id"]] = _load_error(err, cells)

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from ..wire.calls import Calls
-from ..wire import protocol
+from ..wire import cells, protocol
 from ..wire.budgets import OUTPUT_LIMIT_CHARS as OUTPUT_LIMIT
 from ..wire.plan import LAUNCH_ENV, Plan
 from . import sandbox
@@ -88,10 +88,9 @@ def preload_from(args):
 
 
 def _raised_at(frames):
-    """``[grade_id, line]`` of the innermost frame if it is in a notebook cell (``<cell ID>``), else None."""
-    if frames and frames[-1].filename.startswith("<cell ") and frames[-1].filename.endswith(">"):
-        return [frames[-1].filename[len("<cell "):-1], frames[-1].lineno]
-    return None
+    """``[grade_id, line]`` of the innermost frame if it is in a notebook cell (:mod:`..wire.cells`), else None."""
+    cell = cells.grade_id(frames[-1].filename) if frames else None
+    return [cell, frames[-1].lineno] if cell is not None else None
 
 
 def serve(sock, hello, plan):
@@ -112,7 +111,7 @@ def serve(sock, hello, plan):
         except BaseException as err:  # noqa: BLE001
             tb = traceback.extract_tb(err.__traceback__)
             student = [f"  {f.filename}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}"
-                       for f in tb if f.filename.startswith("<cell ")]
+                       for f in tb if cells.grade_id(f.filename) is not None]
             reply = {"ok": False, "error": type(err).__name__, "message": str(err)[:400],
                      "traceback": "\n".join(student[-8:]), "raised_at": _raised_at(tb)}
         reply["output"] = out.take()
