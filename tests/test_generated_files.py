@@ -17,6 +17,7 @@ from autograder import paths, publish
 from assignments.assignment07 import calibrate
 from assignments.assignment07.examples import build as examples
 from autograder.made_from import stale
+from assignments.assignment08 import make_bank as assignment08_bank
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 import make_hostile  # noqa: E402
@@ -37,6 +38,8 @@ REBUILT = {
     (f"{BANK}/bug_*.ipynb", f"{BANK}/alt_*.ipynb"): (make_submissions.build,
                                                      "PYTHONPATH=. python tests/fixtures/make_submissions.py"),
     (f"{BANK}/hostile_*.ipynb",): (make_hostile.build, "PYTHONPATH=. python tests/fixtures/make_hostile.py"),
+    ("assignments/assignment08/bank/*.ipynb",): (assignment08_bank.build,
+                                                 "PYTHONPATH=. python assignments/assignment08/make_bank.py"),
     ("assignments/assignment07/examples/*.ipynb",): (examples.build, "python -m assignments.assignment07.examples.build"),
 }
 

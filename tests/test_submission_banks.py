@@ -19,17 +19,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 import make_submissions as bank  # noqa: E402
+import mutations  # noqa: E402
 
 MUTATIONS = {m.name: m for m in bank.BANK}
 ALTERNATIVES = [m.name for m in bank.BANK if not m.is_bug]
 BUGS = [m.name for m in bank.BANK if m.is_bug]
-
-
-def _as_verdict_input(result):
-    """{"tests": {test name: {"passed", "message", "points", "score"}}, "seconds", "error"} of a graded fixture."""
-    tests = {t.name: {"passed": t.passed, "message": t.message, "points": t.points, "score": t.score}
-             for t in result.tests}
-    return {"tests": tests, "seconds": result.seconds, "error": result.error}
 
 
 def _needed(items):
@@ -57,36 +51,14 @@ def graded(request, graded_banks):
     names = _needed(request.session.items)
     missing = [n for n in names if not (bank.OUT_DIR / f"{n}.ipynb").exists()]
     assert not missing, f"fixtures not built (run tests/fixtures/make_submissions.py): {missing}"
-    graded = {n: _as_verdict_input(graded_banks.results[n]) for n in names}
+    graded = {n: mutations.verdict_input(graded_banks.results[n]) for n in names}
     graded["__run__"] = graded_banks
     return graded
 
 
 def _verdict(name, result):
     """(ok, message): does the fixture get exactly what its mutation expects?"""
-    m = MUTATIONS[name]
-    if result["error"]:
-        return False, f"{name}: {result['error']}"
-    tests = result["tests"]
-    lines = []
-    if set(tests) != bank.ALL_TESTS:
-        lines.append(f"graded tests differ from make_submissions.ALL_TESTS: missing "
-                     f"{sorted(bank.ALL_TESTS - set(tests))}, unknown {sorted(set(tests) - bank.ALL_TESTS)}")
-    failed = {t for t, r in tests.items() if not r["passed"]}
-    for t in sorted(failed - m.fails - m.maybe):
-        lines.append(f"  unexpectedly FAILED {t}: {tests[t]['message'][:400]}")
-    for t in sorted((m.fails & set(tests)) - failed):
-        lines.append(f"  unexpectedly PASSED {t} (grader blind to this mistake?)")
-    if not m.is_bug:
-        lost = sum(r["points"] - r["score"] for r in tests.values())
-        if lost:
-            lines.append(f"  lost {lost:g} points")
-    if not lines:
-        return True, ""
-    head = f"{name} ({'bug' if m.is_bug else 'correct alternative'}: {m.why})"
-    if m.gap:
-        head += f"\n  known grader gap: {m.gap}"
-    return False, "\n".join([head, *lines])
+    return mutations.verdict(MUTATIONS[name], result, bank.ALL_TESTS)
 
 
 def _expect_verdict(graded, name):
@@ -121,10 +93,4 @@ def test_mutation_score(graded, capsys):
                if all(n in graded for n in ALTERNATIVES) else "")
             + f"; {seconds:.0f} s of judge time, graded in the session's run of {len(run.results)} submissions "
               f"({run.wall_s:.0f} s wall, 2 at a time)")
-    uncaught = sorted(set(BUGS) - set(caught))
-    details = [f"  not caught: {n}: {MUTATIONS[n].why}" + (f"\n    known grader gap: {MUTATIONS[n].gap}"
-                                                           if MUTATIONS[n].gap else "") for n in uncaught]
-    with capsys.disabled():
-        print("\n" + line, *details, sep="\n")
-    if uncaught:
-        pytest.fail("\n".join([line, *details]), pytrace=False)
+    mutations.report_uncaught(line, [MUTATIONS[n] for n in BUGS], graded, capsys)
