@@ -10,7 +10,7 @@ CALLS = Calls(classes=("ScoreModel",),
               functions=("noise_scales", "dsm_loss", "train", "langevin_step_size", "langevin_update",
                          "annealed_langevin", "sample"),
               methods=("__call__",),
-              judge_objects=("GaussianScore",))
+              judge_objects=("GaussianScore", "LadderScore"))
 PRELOAD = ("tensorflow",)
 WORKER_OBJECTS = "assignments.assignment08.worker_objects"
 SECTION_ORDER = ("test_noise_scales", "test_score_model", "test_loss", "test_langevin", "test_training")

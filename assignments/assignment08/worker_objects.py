@@ -21,3 +21,32 @@ class GaussianScore:
         x = tf.cast(x, tf.float32)
         sigma = tf.cast(sigma, tf.float32)
         return -(x - self.mu) / (self.var + tf.square(sigma))
+
+
+class LadderScore(tf.keras.Model):
+    """A score model with parameters of its own at each noise scale of a ladder, for ``train`` to train.
+
+    At scale ``sigmas[k]`` (the nearest on a log scale): s(x, sigma) = -(x - offset[k]) * exp(log_gain[k]) / (1 + sigma^2).
+    For data N(mu, v I) the best parameters at every scale are offset = mu and exp(log_gain) = (1 + sigma^2) /
+    (v + sigma^2), so what training did at each scale shows in that scale's parameters alone: a scale it
+    never drew keeps its start (``offset`` (levels, dim), ``log_gain`` (levels,), which the judge chooses far
+    from the best ones).
+    """
+
+    def __init__(self, sigmas, offset, log_gain, **kwargs):
+        super().__init__(**kwargs)
+        self.log_sigmas = tf.constant(tf.math.log(tf.constant(sigmas, tf.float32)))
+        offset, log_gain = tf.constant(offset, tf.float32), tf.constant(log_gain, tf.float32)
+        self.offset = self.add_weight(shape=offset.shape, initializer=tf.keras.initializers.Constant(offset),
+                                      name="offset")
+        self.log_gain = self.add_weight(shape=log_gain.shape, initializer=tf.keras.initializers.Constant(log_gain),
+                                        name="log_gain")
+
+    def __call__(self, x, sigma, **kwargs):
+        return super().__call__(tf.cast(x, tf.float32), tf.cast(sigma, tf.float32), **kwargs)
+
+    def call(self, x, sigma):
+        sigma = tf.reshape(sigma, [-1])[0]  # one scale for the batch (the notebook's contract)
+        level = tf.argmin(tf.abs(self.log_sigmas - tf.math.log(sigma)))
+        offset, gain = tf.gather(self.offset, level), tf.exp(tf.gather(self.log_gain, level))
+        return -(x - offset) * gain / (1.0 + tf.square(sigma))
