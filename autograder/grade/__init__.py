@@ -91,16 +91,19 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     return results
 
 
-def record(results, out_dir, submissions):
-    """Write ``results`` into ``out_dir`` as every grading run does; returns what :func:`class_files` does.
+def record(results, out_dir, submissions, pack=None):
+    """Write ``results`` of ``pack`` (default: the course's default assignment) into ``out_dir`` as every
+    grading run does; returns what :func:`class_files` does.
 
     Each student's folder and row of grades.csv (:func:`.report.write_outputs`), then the class files.
     ``submissions``: ``[(student, notebook)]`` of ``results``.  ``nbgrader autograde`` records what it
     grades itself this way (:mod:`autograder.nbgrader_bridge.verdicts`).
     """
+    from .. import packs
     from .report import manual_points, write_outputs
-    write_outputs(results, out_dir, manual_points())
-    return class_files(submissions, results, out_dir)
+    pack = pack or packs.load()
+    write_outputs(results, out_dir, manual_points(pack.notebook))
+    return class_files(submissions, results, out_dir, pack=pack)
 
 
 def class_files(submissions, results, out_dir, reused=None, pack=None):
