@@ -41,7 +41,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     pack = packs.load(assignment)
     existing = [p.name for p in Path(out_dir).iterdir() if p.is_dir()] if Path(out_dir).is_dir() else []
     stop, submissions = Stop(), discover(inputs, assignment=pack.id, existing=existing)
-    lms_inputs = read_inputs(roster, gradebook)
+    lms_inputs = read_inputs(roster, gradebook, pack)
     done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
     try:
         with stop.handling():
@@ -72,7 +72,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
             results = [done[student] for student, _ in submissions if student in done]
             if results:
                 rows, isolation, summary = class_files(submissions, results, out_dir, reused, pack)
-                lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted)
+                lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted, pack)
     except StopNow as again:
         raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
     if stop.signum is not None:
