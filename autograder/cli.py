@@ -26,6 +26,8 @@ workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> so
                 grade writes canvas-grades.csv and moodle-grades.csv, and after formgrader
                 python -m autograder lms-grades grades/ --gradebook gradebook.csv adds the written answers
   Gradescope    python -m autograder gradescope-bundle, upload dist/nice_autograder.zip
+                (another assignment: --assignment ID, dist/ID_autograder.zip; grade, hidden-cells, publish,
+                similarity, lms-grades and calibrate take --assignment ID too; nbgrader autograde ID grades ID)
 
 maintenance, after changing the source notebook or the graders (README: "Maintenance"):
   python -m autograder hidden-cells          the source's hidden check cells, from the graders (and nice_cells.TABLE)
@@ -53,10 +55,9 @@ def _lms_options(parser):
     parser.add_argument("--gradebook", metavar="CSV", help="nbgrader export's CSV: adds the written answers' points")
 
 
-def _assignment_option(parser):
+def _assignment_option(parser, default="the course's default, assignments.DEFAULT"):
     from .packs import ids
-    parser.add_argument("--assignment", choices=ids(), default=None,
-                        help="the assignment (default: the course's default, assignments.DEFAULT)")
+    parser.add_argument("--assignment", choices=ids(), default=None, help=f"the assignment (default: {default})")
 
 
 def main(argv=None):
@@ -81,8 +82,8 @@ def main(argv=None):
                    help="grade everyone again (by default a student whose result in --out was graded from the same "
                         "file, grader version, calibration and course key keeps it: a stopped run resumes)")
     _lms_options(g)
-    g.add_argument("--submitted", metavar="DIR", help="also copy each graded notebook into DIR/<student>/"
-                                                     "assignment07/ (nbgrader's layout, to grade the written answers)")
+    g.add_argument("--submitted", metavar="DIR", help="also copy each graded notebook into DIR/<student>/<assignment>/ "
+                                                     "(nbgrader's layout, to grade the written answers)")
 
     s = verbs.add_parser("similarity", help="rank every pair of students by how much of the code they wrote in the "
                                             "solution cells matches (given code, comments and names do not count)")
@@ -97,14 +98,17 @@ def main(argv=None):
     m = verbs.add_parser("lms-grades", help="rewrite an output folder's Canvas and Moodle grade files (e.g. with "
                                             "the written answers' points from nbgrader export)")
     m.add_argument("out", metavar="OUT", help="the output folder grade wrote (grades.csv, students.csv)")
+    _assignment_option(m)
     _lms_options(m)
 
-    p = verbs.add_parser("publish", help="execute the reference into solutions/ and export it to HTML")
+    p = verbs.add_parser("publish", help="execute the reference into solutions/<assignment>/ and export it to HTML")
+    _assignment_option(p)
     p.add_argument("--quick", action="store_true",
                    help="short training budgets (NICE_QUICK=1), written to build/solutions-quick/ unless --out")
     p.add_argument("--out", help="folder to publish into (default solutions/, or build/solutions-quick/ with --quick)")
 
-    e = verbs.add_parser("examples", help="grade the bundled example submissions (the README's main job)")
+    e = verbs.add_parser("examples", help="grade the default assignment's bundled example submissions (the README's "
+                                          "main job)")
     e.add_argument("--out", default="grading-output", help="output folder (default grading-output)")
     e.add_argument("--workers", type=int, default=2)
 
@@ -125,11 +129,14 @@ def main(argv=None):
     n.add_argument("id", help="the new assignment's id, e.g. assignment09 (source/ID/, assignments/ID/, release/ID/)")
     n.add_argument("--title", help='how feedback names it, e.g. "Assignment 09 (diffusion models)"')
 
-    b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip")
-    b.add_argument("--out", default="dist/nice_autograder.zip", help="zip to write (default dist/nice_autograder.zip)")
+    b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip of one assignment")
+    _assignment_option(b)
+    b.add_argument("--out", help="zip to write (default dist/nice_autograder.zip; with --assignment ID: "
+                                 "dist/ID_autograder.zip)")
     r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json "
                                                 "(what the bundle's run_autograder calls)")
     r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")
+    _assignment_option(r, "the one the bundle was built for, else the course's default")
 
     args = parser.parse_args(argv)
     problem = _out_problem(args.verb, getattr(args, "out", None))
@@ -164,13 +171,13 @@ def main(argv=None):
               f"--out /tmp/{args.id}-check --assignment {args.id}")
     elif args.verb == "gradescope-bundle":
         from .gradescope import main_bundle
-        main_bundle(args.out)
+        main_bundle(args.out, args.assignment)
     elif args.verb == "gradescope-run":
         from .gradescope import main_run
-        main_run(args.root)
+        main_run(args.root, args.assignment)
     elif args.verb == "publish":
         from .publish import main as publish
-        publish(quick=args.quick, out=args.out and os.path.abspath(args.out))
+        publish(quick=args.quick, out=args.out and os.path.abspath(args.out), assignment=args.assignment)
     elif args.verb == "similarity":
         from .grade.discover import DiscoveryError
         from .similarity import main as similarity
@@ -182,19 +189,20 @@ def main(argv=None):
         from .grade.lms import main as lms_grades
         from .grade.roster import RosterError
         try:
-            lms_grades(args.out, roster=args.roster, gradebook=args.gradebook)
+            lms_grades(args.out, roster=args.roster, gradebook=args.gradebook, assignment=args.assignment)
         except RosterError as err:
             parser.exit(2, f"python -m autograder lms-grades: error: {err}\n")
     elif args.verb == "hidden-cells":
         from .nbgrader_bridge.cells import main as hidden_cells
         hidden_cells(args.assignment)
     elif args.verb == "examples":
-        from . import paths
         from .grade import main as grade
         from .grade.stop import Interrupted
+        from .packs import load
         from .worker.confinement import Unconfined
+        pack = load()
         try:
-            grade([str(paths.EXAMPLES)], args.out, workers=args.workers)
+            grade([str(pack.examples)], args.out, workers=args.workers, assignment=pack.id)
         except Unconfined as err:
             parser.exit(2, f"python -m autograder examples: error: {err}\n")
         except Interrupted as err:

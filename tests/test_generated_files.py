@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from autograder import paths, publish
+from autograder import packs, paths, publish
 from assignments.assignment07 import calibrate
 from assignments.assignment07.examples import build as examples
 from autograder.made_from import stale
@@ -28,9 +28,11 @@ SOLUTIONS = ROOT / "solutions"
 RECORDED = {
     "assignments/assignment07/calibration.json": (lambda: json.loads(paths.CALIBRATION.read_text()).get("made_from"),
                                     calibrate.INPUTS, calibrate.COMMAND),
-    f"solutions/{publish.RECORD}": (lambda: json.loads((SOLUTIONS / publish.RECORD).read_text())
-                                    if (SOLUTIONS / publish.RECORD).exists() else None,
-                                    publish.INPUTS, publish.COMMAND),
+    # every published solution (solutions/<id>/), each with the record publish wrote into it
+    **{f"solutions/{pack.id}/{publish.RECORD}": (
+        lambda path=SOLUTIONS / pack.id / publish.RECORD: json.loads(path.read_text()) if path.exists() else None,
+        publish.inputs(pack), publish.command(pack))
+       for pack in map(packs.load, packs.ids()) if (SOLUTIONS / pack.id).is_dir()},
 }
 BANK = "tests/fixtures/submissions"
 #: committed files (globs) -> (build(into folder), the command that regenerates them)

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from conftest import ROOT
-from autograder import paths
+from autograder import packs, paths
 from autograder.grade.run import manifest
 from test_readme import _activated, run
 from autograder.notebook import manual_points, read_notebook
@@ -41,28 +41,33 @@ RESULTS_SCHEMA = {
 }
 
 
-@pytest.fixture(scope="module")
-def gradescope_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("gs") / "autograder"
-    proc = run("python -m autograder gradescope-bundle", ROOT, timeout=300, env=_activated())  # as the README says
+def _bundle(command, zip_path, root):
+    """Build a bundle with ``command`` (as the README says) and unpack ``zip_path`` as Gradescope does; its names."""
+    proc = run(command, ROOT, timeout=300, env=_activated())
     assert proc.returncode == 0, proc.stderr[-2000:]
-    zip_path = ROOT / "dist" / "nice_autograder.zip"
     with zipfile.ZipFile(zip_path) as zf:
         names = zf.namelist()
         zf.extractall(root / "source")
     for name in ("setup.sh", "run_autograder"):
         path = root / "source" / name
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return names
+
+
+@pytest.fixture(scope="module")
+def gradescope_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gs") / "autograder"
+    names = _bundle("python -m autograder gradescope-bundle", ROOT / "dist" / "nice_autograder.zip", root)
     assert {"setup.sh", "run_autograder", "requirements.txt", "assignments/assignment07/graders/test_training.py"} <= set(names)
     assert not [n for n in names if "examples" in n or "tests/" in n.split("autograder/")[0]]
     return root
 
 
-def _run(root, notebook):
+def _run(root, notebook, name="assignment07.ipynb"):
     shutil.rmtree(root / "submission", ignore_errors=True)
     shutil.rmtree(root / "results", ignore_errors=True)
     (root / "submission").mkdir()
-    shutil.copy(notebook, root / "submission" / "assignment07.ipynb")
+    shutil.copy(notebook, root / "submission" / name)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
     subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, timeout=600)
     data = json.loads((root / "results" / "results.json").read_text())
@@ -96,3 +101,17 @@ def test_gradescope_broken_submission(gradescope_root, tmp_path):
     assert data["score"] == 0 and "notebook refused: not JSON" in data["output"]  # the reason, at the top
     assert all(t["output"].startswith("not run: notebook refused") for t in data["tests"])
 
+
+
+def test_gradescope_assignment08_bundle_full_marks(tmp_path):
+    """One bundle per assignment: assignment08's (default name from its id) grades with its pack."""
+    pack, root = packs.load("assignment08"), tmp_path / "autograder"
+    _bundle(f"python -m autograder gradescope-bundle --assignment {pack.id}",
+            ROOT / "dist" / f"{pack.id}_autograder.zip", root)
+    data = _run(root, pack.notebook, "my submission.ipynb")  # any name: the bundle knows its assignment
+    autograded, manual = sum(t["points"] for t in manifest(pack)), manual_points(read_notebook(pack.notebook))
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) == autograded > 0
+    assert data["output"].startswith(f"Graded by the course autograder ({pack.title}): ")
+    assert f"{autograded:g} autograded points; the {manual:g} points of written answers are graded by hand" \
+        in data["output"]
+    print(f"assignment08 on Gradescope: {data['score']:g} / {autograded:g} in {data['execution_time']:.0f} s")

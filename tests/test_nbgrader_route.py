@@ -23,7 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ROOT, run_tool
-from autograder import secret
+from autograder import packs, secret
 from autograder.grade import main as grade_main
 from autograder.nbgrader_bridge.cells import cell_id, is_check_cell
 from autograder.notebook import manual_points, read_notebook
@@ -58,9 +58,16 @@ def _gid(cell):
     return cell["metadata"].get("nbgrader", {}).get("grade_id")
 
 
-def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_checks=False, prefix=""):
-    nb = json.loads((course / "release/assignment07/assignment07.ipynb").read_text())
-    source = {_gid(c): c for c in read_notebook(SOURCE)["cells"]}
+def _solutions(pack):
+    """The grade ids of ``pack``'s solution code cells."""
+    return [_gid(c) for c in read_notebook(pack.notebook)["cells"]
+            if c["metadata"].get("nbgrader", {}).get("solution") and c["cell_type"] == "code"]
+
+
+def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_checks=False, prefix="",
+            pack=packs.load("assignment07")):
+    nb = json.loads((course / "release" / pack.id / pack.notebook.name).read_text())
+    source = {_gid(c): c for c in read_notebook(pack.notebook)["cells"]}
     for cell in nb["cells"]:
         if _gid(cell) in solved:
             text = "".join(source[_gid(cell)]["source"])
@@ -73,10 +80,11 @@ def _submit(course, student, solved=(), mistake=None, extra_cell=None, tag_check
     if extra_cell:
         nb["cells"].insert(3, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
                                "source": extra_cell})
-    folder = course / "submitted" / student / "assignment07"
+    folder = course / "submitted" / student / pack.id
     folder.mkdir(parents=True)
-    (folder / "assignment07.ipynb").write_text(json.dumps(nb))
-    shutil.copy(ROOT / "source/assignment07/nice_helpers.py", folder)
+    (folder / pack.notebook.name).write_text(json.dumps(nb))
+    for helper in pack.helper_paths():
+        shutil.copy(helper, folder)
     assert run_tool("nbgrader", "db", "student", "add", student, cwd=course).returncode == 0
 
 
@@ -104,23 +112,23 @@ def _marked(course, out):
     return found
 
 
-def _autograde(course, out):
+def _autograde(course, out, assignment="assignment07"):
     started = time.monotonic()
-    proc = run_tool("nbgrader", "autograde", "assignment07", "--force", cwd=course, timeout=1500,
+    proc = run_tool("nbgrader", "autograde", assignment, "--force", cwd=course, timeout=1500,
                     # the scratch course has no autograder/ of its own: use this checkout's
                     env={"AUTOGRADER_RESULTS": str(out), "PYTHONPATH": str(ROOT),
                          secret.SECRET_ENV: secret.location().as_posix()})
-    print(f"nbgrader autograde, 4 students: {time.monotonic() - started:.0f} s")
+    print(f"nbgrader autograde {assignment}: {time.monotonic() - started:.0f} s")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "checksum" not in proc.stderr, [line for line in proc.stderr.splitlines() if "checksum" in line]
     return proc
 
 
-def _gradebook_points(course, runner):
+def _gradebook_points(course, runner, assignment="assignment07"):
     totals = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student, result in runner.items():
-            grades = {g.name: g for g in gb.find_submission_notebook("assignment07", "assignment07", student).grades}
+            grades = {g.name: g for g in gb.find_submission_notebook(assignment, assignment, student).grades}
             for t in result.tests:
                 g = grades[cell_id(t.name)]
                 assert (g.auto_score, g.max_score) == (t.score, t.points), (student, t.name)
@@ -132,8 +140,7 @@ def test_gradebook_holds_runner_points(course, tmp_path, monkeypatch):
     monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "course-secret"))
     assert run_tool("nbgrader", "generate_assignment", "assignment07", "--force", cwd=course).returncode == 0
     out = tmp_path / "grades"
-    solutions = [_gid(c) for c in read_notebook(SOURCE)["cells"]
-                 if c["metadata"].get("nbgrader", {}).get("solution") and c["cell_type"] == "code"]
+    solutions = _solutions(packs.load("assignment07"))
     _submit(course, "alice", solutions)
     _submit(course, "bob", solutions, mistake=("coupling_layer", "change - self.shift_net(keep)",
                                                "change + self.shift_net(keep)"))
@@ -197,3 +204,19 @@ def test_gradebook_holds_runner_points(course, tmp_path, monkeypatch):
         assert totals[student] == result.max_score + manual, student
         assert float(rows[student]["raw_score"]) == result.score
         assert float(rows[student]["max_score"]) == result.max_score + manual
+
+
+def test_assignment08_in_the_same_course(course, tmp_path):
+    """The course folder holds both assignments: ``nbgrader autograde assignment08`` grades with assignment08's
+    pack (found from nbgrader's own context), gives its reference full marks and writes that result as ``grade``."""
+    pack = packs.load("assignment08")
+    assert run_tool("nbgrader", "generate_assignment", pack.id, "--force", cwd=course).returncode == 0
+    _submit(course, "alice", _solutions(pack), pack=pack)
+    out = tmp_path / "grades"  # empty: autograde grades alice now, in a confined worker, and records it here
+    proc = _autograde(course, out, pack.id)
+    result = read_grading(out / "alice" / "grading.json")
+    assert result.graded_with["assignment"] == pack.id and result.score == result.max_score > 0, proc.stderr[-3000:]
+    assert f"autograde: alice: {result.max_score:g} / {result.max_score:g} autograded points, written to {out}/alice/" \
+        in proc.stderr
+    totals = _gradebook_points(course, {"alice": result}, pack.id)
+    assert totals["alice"] == result.max_score + manual_points(read_notebook(pack.notebook))

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from conftest import ROOT, TEST_SECRET, _activated, printed, run
-from autograder import paths, publish
+from autograder import packs, paths, publish
 from assignments.assignment07 import calibrate
 from autograder.made_from import record
 
@@ -50,6 +50,8 @@ COMMANDS = {
     "PYTHONPATH=. python assignments/assignment08/make_bank.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     calibrate.COMMAND: "tests/test_readme.py::test_calibrate",
     "python -m autograder gradescope-bundle": "tests/test_gradescope_and_publish.py::gradescope_root",
+    "python -m autograder gradescope-bundle --assignment assignment08":
+        "tests/test_gradescope_and_publish.py::test_gradescope_assignment08_bundle_full_marks",
     "NICE_QUICK=1 jupyter nbconvert --to notebook --execute source/assignment07/assignment07.ipynb --output /tmp/x.ipynb":
         "tests/test_notebook_quick.py::test_source_notebook_runs_in_quick_mode",
 }
@@ -137,8 +139,8 @@ def test_instructor_workflow(checkout):
     assert "alice" in gradebook and "bob" in gradebook
     assert (checkout / "feedback" / "alice" / "assignment07" / "assignment07.html").exists()
     out = checkout / publish.QUICK_OUT / "assignment07"  # publish at smoke size; solutions/ is committed
-    made_from = json.loads((out.parent / publish.RECORD).read_text())
-    assert made_from == record(publish.INPUTS, SMOKE[publish.COMMAND], ROOT)  # the inputs it read: this checkout's
+    made_from = json.loads((out / publish.RECORD).read_text())
+    assert made_from == record(publish.inputs(packs.load()), SMOKE[publish.COMMAND], ROOT)  # the inputs it read: this checkout's
     text = (out / "assignment07.ipynb").read_text()
     assert "nbgrader_bridge" not in text and "tf.reduce_sum(self.log_scale)" in text  # solutions, no hidden checks
     published = json.loads(text)

@@ -8,7 +8,10 @@ import sys
 import textwrap
 import tokenize
 
+import pytest
+
 from conftest import ROOT, run_tool
+from autograder import packs
 
 RELEASE = ROOT / "release" / "assignment07"
 SOURCE = ROOT / "source" / "assignment07" / "assignment07.ipynb"
@@ -154,9 +157,10 @@ def test_release_has_no_grader_material():
                 assert not [n for n in needles if n in text], f"{path} contains grader material"
 
 
-def test_hidden_check_cells_match_the_graders():
+@pytest.mark.parametrize("assignment", packs.ids())
+def test_hidden_check_cells_match_the_graders(assignment):
     from autograder.grade.run import manifest
     from autograder.nbgrader_bridge.cells import expected_notebook
-    source = ROOT / "source/assignment07/assignment07.ipynb"
-    assert json.loads(source.read_text()) == expected_notebook(manifest(), source), (
-        "the source notebook's hidden check cells are stale: python -m autograder hidden-cells")
+    pack = packs.load(assignment)
+    assert json.loads(pack.notebook.read_text()) == expected_notebook(manifest(pack), pack.notebook), (
+        f"the source notebook's hidden check cells are stale: python -m autograder hidden-cells --assignment {assignment}")

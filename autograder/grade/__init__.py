@@ -41,7 +41,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     pack = packs.load(assignment)
     existing = [p.name for p in Path(out_dir).iterdir() if p.is_dir()] if Path(out_dir).is_dir() else []
     stop, submissions = Stop(), discover(inputs, assignment=pack.id, existing=existing)
-    lms_inputs = read_inputs(roster, gradebook)
+    lms_inputs = read_inputs(roster, gradebook, pack)
     done = {}  # student -> result: the earlier ones that still hold, then each one graded as it comes
     try:
         with stop.handling():
@@ -72,7 +72,7 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
             results = [done[student] for student, _ in submissions if student in done]
             if results:
                 rows, isolation, summary = class_files(submissions, results, out_dir, reused, pack)
-                lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted)
+                lms_lines = after_grading(submissions, out_dir, *lms_inputs, submitted, pack)
     except StopNow as again:
         raise Interrupted(again.signum, len(done), len(submissions), at_once=True) from None
     if stop.signum is not None:
@@ -91,16 +91,19 @@ def main(inputs, out_dir, workers=2, use_zygote=True, progress=True, allow_uncon
     return results
 
 
-def record(results, out_dir, submissions):
-    """Write ``results`` into ``out_dir`` as every grading run does; returns what :func:`class_files` does.
+def record(results, out_dir, submissions, pack=None):
+    """Write ``results`` of ``pack`` (default: the course's default assignment) into ``out_dir`` as every
+    grading run does; returns what :func:`class_files` does.
 
     Each student's folder and row of grades.csv (:func:`.report.write_outputs`), then the class files.
     ``submissions``: ``[(student, notebook)]`` of ``results``.  ``nbgrader autograde`` records what it
     grades itself this way (:mod:`autograder.nbgrader_bridge.verdicts`).
     """
+    from .. import packs
     from .report import manual_points, write_outputs
-    write_outputs(results, out_dir, manual_points())
-    return class_files(submissions, results, out_dir)
+    pack = pack or packs.load()
+    write_outputs(results, out_dir, manual_points(pack.notebook))
+    return class_files(submissions, results, out_dir, pack=pack)
 
 
 def class_files(submissions, results, out_dir, reused=None, pack=None):

@@ -26,7 +26,7 @@ import os
 import re
 from pathlib import Path
 
-from .. import paths
+from .. import packs
 from .exports import LMS_KINDS, ExportError, Origin, read_folder
 from .unzip import ZipRefused, extract
 
@@ -133,9 +133,9 @@ def _listing(raw, path, assignment):
     return folder, listing
 
 
-def discover(inputs, assignment=paths.ASSIGNMENT, existing=()):
-    """:class:`Found`: ``[(student, notebook_path)]`` for every input, named by :func:`name_students`
-    (``existing``: the student folders already in the output).
+def discover(inputs, assignment=None, existing=()):
+    """:class:`Found`: ``[(student, notebook_path)]`` for every input of ``assignment`` (an id; default: the
+    course's default), named by :func:`name_students` (``existing``: the student folders already in the output).
 
     A notebook reached through a symlinked folder inside an input folder (``submitted/mallory ->
     submitted/alice``) is not graded, and a note says so.  What an export leaves out (a resubmission
@@ -145,6 +145,7 @@ def discover(inputs, assignment=paths.ASSIGNMENT, existing=()):
         DiscoveryError: an input does not exist, is a file that is neither a notebook nor a zip, is not
             a readable zip, or holds no notebook.
     """
+    assignment = assignment or packs.default_id()
     found, origins, skipped = [], [], []
     for raw in inputs:
         path = Path(raw)

@@ -23,13 +23,13 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from .. import paths
+from .. import packs
 from ..notebook import NotebookError, read_input
 from ..notes import visible
 from .atomic import write_file
 from .merge import merge_rows, read_rows, write_rows
 from .exports import LMS_KINDS
-from .report import TITLE, manual_points
+from .report import manual_points
 from .roster import LMS_FIELDS, RosterError, match, read_gradebook, read_roster
 
 STUDENTS = "students.csv"
@@ -74,14 +74,15 @@ def merge_students(old, new):
     return merge_rows(old, new)
 
 
-def read_inputs(roster=None, gradebook=None):
-    """``(roster rows or None, nbgrader grades or None)``, read before any grading so that a bad file stops at once.
+def read_inputs(roster=None, gradebook=None, pack=None):
+    """``(roster rows or None, nbgrader grades of ``pack``'s assignment or None)``, read before any grading so
+    that a bad file stops at once (``pack``: default, the course's default assignment).
 
     Raises:
         RosterError: either file cannot be read as what it should be.
     """
     return (read_roster(roster) if roster else None,
-            read_gradebook(gradebook, paths.ASSIGNMENT) if gradebook else None)
+            read_gradebook(gradebook, (pack or packs.load()).id) if gradebook else None)
 
 
 def _points(x):
@@ -156,13 +157,15 @@ def moodle_rows(students, points, maximum, now, notes):
     return _once_per_id(entries, "Moodle participant", notes)
 
 
-def write_lms(out_dir, roster=None, nbgrader=None, new_students=(), now=None):
+def write_lms(out_dir, roster=None, nbgrader=None, new_students=(), now=None, pack=None):
     """Update students.csv (``new_students``, then the roster's ids) and write the LMS files of ``out_dir``.
 
     Args:
         roster: :class:`~.roster.RosterRow` s, or None.
         nbgrader: ``{nbgrader student id: NbgraderGrade}``, or None (autograded points only).
         new_students: students.csv rows of the students graded now (they replace earlier rows).
+        pack: the assignment graded (default: the course's default): its written answers' points, and
+            its title names Canvas's column.
 
     Returns:
         The lines to print: the files written, and who could not be put in them.
@@ -180,13 +183,14 @@ def write_lms(out_dir, roster=None, nbgrader=None, new_students=(), now=None):
     if not grades:
         return notes
     by_name = {s["student"]: s for s in students}
-    manual = manual_points()
+    pack = pack or packs.load()
+    manual = manual_points(pack.notebook)
     points, point_notes = _lms_grades(grades, by_name, nbgrader, manual)
     maximum = float(grades[0]["max_total"]) + manual
     written = []
     canvas = canvas_rows(by_name, points, maximum, notes)
     if len(canvas) > 1:
-        _write_csv(out / CANVAS, [*CANVAS_COLUMNS, TITLE], canvas)
+        _write_csv(out / CANVAS, [*CANVAS_COLUMNS, pack.title], canvas)
         written.append(f"{CANVAS} ({len(canvas) - 1} students)")
     moodle = moodle_rows(by_name, points, maximum, now or datetime.now(), notes)
     if moodle:
@@ -201,27 +205,30 @@ def write_lms(out_dir, roster=None, nbgrader=None, new_students=(), now=None):
     return [f"LMS grade files in {out_dir}: " + (", ".join(written) or "none")] + point_notes + notes
 
 
-def main(out_dir, roster=None, gradebook=None):
-    """The ``lms-grades`` verb: (re)write the LMS files of a grading output folder, e.g. after formgrader.
+def main(out_dir, roster=None, gradebook=None, assignment=None):
+    """The ``lms-grades`` verb: (re)write the LMS files of a grading output folder of ``assignment`` (an id;
+    default: the course's default), e.g. after formgrader.
 
     Raises:
         RosterError: the roster or the gradebook cannot be read, or ``out_dir`` holds no grades.csv.
     """
     if not Path(out_dir, "grades.csv").is_file():
         raise RosterError(f"{out_dir}: no grades.csv here (give the folder grade wrote)")
-    lines = write_lms(out_dir, *read_inputs(roster, gradebook))
+    pack = packs.load(assignment)
+    lines = write_lms(out_dir, *read_inputs(roster, gradebook, pack), pack=pack)
     print(*(lines or [f"{out_dir}: no student has a Canvas or Moodle id (give --roster)"]), sep="\n")
 
 
-def to_nbgrader(found, submitted):
-    """Copy every graded notebook to ``submitted/<student>/assignment07/assignment07.ipynb`` (nbgrader's layout).
+def to_nbgrader(found, submitted, pack=None):
+    """Copy every graded notebook to ``submitted/<student>/<id>/<id>.ipynb`` (nbgrader's layout; ``<id>``:
+    ``pack``'s, default the course's default assignment).
 
     So that ``nbgrader autograde`` and formgrader grade the written answers under the same names.
     Returns one line per notebook not copied (unreadable, or a symlink) and one for the copies.
     """
-    notes, copied = [], 0
+    notes, copied, pack = [], 0, pack or packs.load()
     for student, nb in found:
-        target = Path(submitted, student, paths.ASSIGNMENT, f"{paths.ASSIGNMENT}.ipynb")
+        target = Path(submitted, student, pack.id, pack.notebook.name)
         if target.exists() and os.path.samefile(target, nb):
             continue
         try:
@@ -235,14 +242,15 @@ def to_nbgrader(found, submitted):
     return [f"{copied} notebooks copied into {submitted} (nbgrader's layout, for formgrader)"] * bool(copied) + notes
 
 
-def after_grading(found, out_dir, roster=None, nbgrader=None, submitted=None):
-    """What ``grade`` does after writing its outputs: students.csv, the LMS files and the nbgrader copies.
+def after_grading(found, out_dir, roster=None, nbgrader=None, submitted=None, pack=None):
+    """What ``grade`` does after writing its outputs of ``pack``'s assignment: students.csv, the LMS files and
+    the nbgrader copies.
 
     Returns the lines to print; never raises (a failure is a warning line: grading's outputs stand).
     """
     try:
-        lines = to_nbgrader(found, submitted) if submitted else []
-        return lines + write_lms(out_dir, roster, nbgrader, student_rows(found))
+        lines = to_nbgrader(found, submitted, pack) if submitted else []
+        return lines + write_lms(out_dir, roster, nbgrader, student_rows(found), pack=pack)
     except Exception as err:  # noqa: BLE001 - the LMS files must never stop the run's summary
         return [f"warning: LMS grade files not written ({type(err).__name__}: {err})"]
 

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import notebook, packs, paths
+from .. import notebook, packs
 from ..version import grader_version
 from ..worker.confinement import line as isolation_line
 from .atomic import replace_folder
@@ -24,19 +24,23 @@ from ..notes import notebook_flags, notebook_notes, visible
 from .messages import md_escape, md_literal, student_message, submission_cells
 from .summary import NOTEBOOK_COLUMN, plural
 
-TITLE = packs.load().title  # the course's default assignment (a result names its own: :func:`title_of`)
+
+def pack_of(result):
+    """The pack of the assignment ``result`` was graded for (``graded_with``), else the default's."""
+    assignment = (result.graded_with or {}).get("assignment")
+    return packs.load(assignment if assignment in packs.ids() else None)
 
 
 def title_of(result):
     """The title of the assignment ``result`` was graded for (``graded_with``), else the default's."""
-    assignment = (result.graded_with or {}).get("assignment")
-    return packs.load(assignment).title if assignment in packs.ids() else TITLE
+    return pack_of(result).title
 
 
-def manual_points(source=paths.SOURCE_NOTEBOOK):
-    """Points of the written answers, graded by hand in nbgrader (0 if the source notebook is not here)."""
+def manual_points(source=None):
+    """Points of the written answers of the source notebook ``source`` (default: the course's default
+    assignment's), graded by hand in nbgrader (0 if the source notebook is not here)."""
     try:
-        return notebook.manual_points(notebook.read_notebook(source))
+        return notebook.manual_points(notebook.read_notebook(source or packs.load().notebook))
     except (OSError, ValueError):
         return 0.0
 
@@ -61,8 +65,9 @@ class Feedback:
 
 
 def feedback(result, manual=None):
-    """The :class:`Feedback` of ``result``; ``manual``: written-answer points (default: from the source)."""
-    manual = manual_points() if manual is None else manual
+    """The :class:`Feedback` of ``result``; ``manual``: written-answer points (default: from the source of its
+    assignment)."""
+    manual = manual_points(pack_of(result).notebook) if manual is None else manual
     failed = [t for t in result.tests if not t.passed]
     cells = submission_cells(result.notebook, result.sha256) if failed and result.notebook else {}
     return Feedback(result.student, result.score, result.max_score, points_note(result.max_score, manual),

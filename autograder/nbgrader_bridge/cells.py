@@ -3,12 +3,13 @@
 Each cell is worth the check's points; its first line says what the check is about, and, inside a
 ``### BEGIN HIDDEN TESTS`` region (removed from the release), it finds the course root and calls
 :func:`autograder.nbgrader_bridge.check`.  The region runs wherever a kernel runs the source notebook
-(``nbgrader validate``, ``jupyter nbconvert --execute``, from ``source/assignment07/``), so it finds the
+(``nbgrader validate``, ``jupyter nbconvert --execute``, from ``source/<assignment>/``), so it finds the
 course root itself: ``NICE_COURSE_ROOT`` if set and valid, else the nearest folder above the working
 directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` runs no kernel:
-see :mod:`.runner_outputs`.)  ``python -m autograder hidden-cells`` rewrites the cells from the pytest
-manifest (and the table of the assignment's cells in ``nice_cells.py``, which the students' self-check
-matches against); a test fails when either drifts.
+see :mod:`.runner_outputs`.)  ``python -m autograder hidden-cells [--assignment ID]`` rewrites one
+assignment's cells from its graders' pytest manifest (and the table of the assignment's cells in its
+cells module, e.g. ``nice_cells.py``, which the students' self-check matches against); a test fails when
+either drifts.
 """
 import copy
 import json
@@ -16,7 +17,6 @@ import re
 
 from nbgrader.preprocessors import ClearHiddenTests
 
-from .. import paths
 from ..notebook import HIDDEN_TESTS
 from ..wire.names import COURSE_ENV
 from ..grade.summary import plural
@@ -81,14 +81,15 @@ def _is_hidden(cell):
     return gid == HEADER_ID or gid.startswith("hidden_")
 
 
-def expected_notebook(tests, source=paths.SOURCE_NOTEBOOK):
+def expected_notebook(tests, source):
+    """The source notebook ``source`` with one hidden check cell per test of ``tests`` (its manifest)."""
     nb = json.loads(source.read_text())
     nb["cells"] = [c for c in nb["cells"] if not _is_hidden(c)] + build_cells(tests)
     return nb
 
 
-def sync(tests, source=paths.SOURCE_NOTEBOOK):
-    """Rewrite the hidden-check cells of the source notebook; returns True if it changed."""
+def sync(tests, source):
+    """Rewrite the hidden-check cells of the source notebook ``source``; returns True if it changed."""
     before = source.read_text()
     after = json.dumps(expected_notebook(tests, source), indent=1, ensure_ascii=False) + "\n"
     if after != before:

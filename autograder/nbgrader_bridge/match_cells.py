@@ -24,16 +24,16 @@ import copy
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .. import notebook, paths
+from .. import notebook, packs
 from .cells import release_source
 
 cells = notebook.cells
 MISSING = "This cell (id:{gid}) was missing from the submission. It was added back by the autograder.\n\n"
 
 
-def _source_cells():
-    """grade_id -> (position, cell) of every cell of the source notebook with an nbgrader id."""
-    nb = notebook.read_notebook(paths.SOURCE_NOTEBOOK)
+def _source_cells(pack):
+    """grade_id -> (position, cell) of every cell of ``pack``'s source notebook with an nbgrader id."""
+    nb = notebook.read_notebook(pack.notebook)
     return {c["metadata"]["nbgrader"]["grade_id"]: (i, c) for i, c in enumerate(nb["cells"]) if cells.grade_id(c)}
 
 
@@ -76,8 +76,9 @@ class MatchCells(NbGraderPreprocessor):
     """Give every submitted cell the nbgrader metadata of the cell ``grade`` took it for."""
 
     def preprocess(self, nb, resources):
-        source = _source_cells()
-        ids, drop = assignment(nb.cells, notebook.template(), source)
+        pack = packs.load(resources["nbgrader"]["assignment"])  # the assignment nbgrader autogrades
+        source = _source_cells(pack)
+        ids, drop = assignment(nb.cells, notebook.template(pack=pack), source)
         changed = 0
         for i, cell in enumerate(nb.cells):
             if i in drop and "nbgrader" in cell.get("metadata", {}):

@@ -5,6 +5,7 @@ cell could write the gradebook, the course folders or the runner's verdict files
 needs that kernel (the hidden check cells are judged by the runner; the written answers are marked by
 hand), so :class:`RunnerOutputs` starts none, and no code of the submission runs during ``autograde``:
 
+* the submission is graded for the assignment nbgrader autogrades (its pack: :func:`autograder.packs.load`);
 * each hidden check cell keeps what the release shows (its description line) and gets the runner's
   verdict (:func:`.verdicts.verdict`): ``passed`` on stdout, or an error whose only line is the message
   a student can use.  nbgrader scores a grade cell with an error 0 and one without its points, so the
@@ -24,6 +25,7 @@ from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .. import packs
 from ..grade.messages import md_literal
 from ..notes import notebook_notes, visible
 from . import verdicts
@@ -44,7 +46,8 @@ class RunnerOutputs(NbGraderPreprocessor):
         coursedir = CourseDirectory(parent=self)
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]),
                          f"{info['notebook']}.ipynb")
-        self._result, self._cells, self._refused = verdicts.results_for(info["student"], submitted, record=True)
+        self._result, self._cells, self._refused = verdicts.results_for(info["student"], submitted, record=True,
+                                                                        pack=packs.load(info["assignment"]))
         self._tests = {cell_id(t.name): t.name for t in self._result.tests}
         notes = notebook_notes(self._result.worker, self._result.error)
         for cell in nb.cells:

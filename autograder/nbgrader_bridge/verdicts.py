@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .. import paths, secret
+from .. import packs, paths, secret
 from ..grade.discover import student_name
 from ..grade.messages import student_message, submission_cells
 from ..results import SubmissionResult, UnsignedResult, file_sha256, read_grading
@@ -25,17 +25,18 @@ _earlier = None
 
 
 def locate_submission(cwd=None):
-    """``(student, notebook)`` for a kernel's working directory.
+    """``(student, notebook, pack)`` for a kernel's working directory.
 
-    ``autograded/<student>/<assignment>`` maps to the submitted notebook; any other folder (e.g.
-    ``source/assignment07`` under ``jupyter nbconvert --execute``) to its own assignment notebook.
+    ``autograded/<student>/<assignment>`` maps to the submitted notebook of that assignment; any other
+    folder (e.g. ``source/assignment07`` under ``jupyter nbconvert --execute``) to its own notebook.
+    The folder's name is the assignment's id, as in nbgrader's layout (another name: the default's).
     """
     cwd = Path(cwd or os.getcwd()).resolve()
     root = Path(os.environ.get(COURSE_ENV, paths.ROOT))
+    pack = packs.load(cwd.name if cwd.name in packs.ids() else None)
     if cwd.parent.parent.name == "autograded":
-        submitted = root / "submitted" / cwd.parent.name / cwd.name / f"{paths.ASSIGNMENT}.ipynb"
-        return cwd.parent.name, submitted
-    return cwd.name, cwd / f"{paths.ASSIGNMENT}.ipynb"
+        return cwd.parent.name, root / "submitted" / cwd.parent.name / cwd.name / pack.notebook.name, pack
+    return cwd.name, cwd / pack.notebook.name, pack
 
 
 def earlier_results():
@@ -58,16 +59,21 @@ def earlier_results():
     return _earlier
 
 
-def _previous(name, notebook):
+def _previous(name, notebook, pack):
     result = earlier_results()[0].get(name)
     try:
-        return result if result and result.sha256 == file_sha256(notebook) else None
+        return result if result and result.sha256 == file_sha256(notebook) and _assignment(result) == pack.id else None
     except ValueError:  # not a regular file: grading it now says why
         return None
 
 
-def _grade_now(name, notebook):
-    """Grade one submission now, confined as ``grade`` confines it; refused where nothing can confine it."""
+def _assignment(result):
+    """The assignment a result was graded for (results from before packs: the default)."""
+    return (result.graded_with or {}).get("assignment") or packs.default_id()
+
+
+def _grade_now(name, notebook, pack):
+    """Grade one submission of ``pack`` now, confined as ``grade`` confines it; refused where nothing can confine it."""
     from ..grade.run import grade_submissions
     from ..worker import confinement
     mode = confinement.probe()
@@ -78,10 +84,10 @@ def _grade_now(name, notebook):
     with confinement.guard(mode, [secret.location()], top=str(paths.ROOT)) as notes:
         for note in notes:
             print(note, file=sys.stderr)
-        return grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False)[0]
+        return grade_submissions([(name, notebook)], workers=1, use_zygote=False, progress=False, pack=pack)[0]
 
 
-def _why_now(name):
+def _why_now(name, pack):
     """Why a submission is graded now instead of taken from ``AUTOGRADER_RESULTS`` (one clause)."""
     folder = os.environ.get(RESULTS_ENV)
     found, refused = earlier_results()
@@ -91,16 +97,18 @@ def _why_now(name):
         return f"its result in {folder} was refused ({refused[name]})"
     if name not in found:
         return f"{folder} holds no result for it"
+    if _assignment(found[name]) != pack.id:
+        return f"{folder} holds its result for {_assignment(found[name])}, not {pack.id}"
     return f"the notebook is not the file {folder} graded (changed since)"
 
 
-def _record(result, notebook):
-    """Write a result graded now into ``AUTOGRADER_RESULTS`` as ``grade`` writes it, and say so on stderr."""
+def _record(result, notebook, pack):
+    """Write a result of ``pack`` graded now into ``AUTOGRADER_RESULTS`` as ``grade`` writes it, and say so on stderr."""
     folder = os.environ.get(RESULTS_ENV)
     where = "not written anywhere: AUTOGRADER_RESULTS names no grades folder"
     if folder and not result.error.startswith("not graded"):
         from ..grade import record
-        record([result], folder, [(result.student, notebook)])
+        record([result], folder, [(result.student, notebook)], pack)
         found = earlier_results()[0]
         found[result.student] = result  # the folder holds it now
         where = f"written to {folder}/{result.student}/ and its row of {folder}/grades.csv, as `grade` writes them"
@@ -108,25 +116,27 @@ def _record(result, notebook):
           file=sys.stderr, flush=True)
 
 
-def results_for(student, notebook, record=False):
-    """``(result, cells, refused)`` for ``notebook`` of nbgrader's ``student``.
+def results_for(student, notebook, record=False, pack=None):
+    """``(result, cells, refused)`` for ``notebook`` of nbgrader's ``student``, graded for ``pack`` (default:
+    the course's default assignment).
 
     ``result``: its :class:`SubmissionResult`; ``cells``: the code the grader ran (grade_id -> code);
     ``refused``: why the earlier run's file for this student was refused, or "".  With ``record``
     (``nbgrader autograde``), a submission graded now is announced on stderr, with why, and written
     into ``AUTOGRADER_RESULTS`` like ``grade`` writes it, so grades/ and the gradebook agree.
     """
-    key = (student, str(notebook))
+    pack = pack or packs.load()
+    key = (student, str(notebook), pack.id)
     if key not in _cache:
         name = student_name(student)[0]  # the runner's folder for this student
-        result = _previous(name, notebook)
+        result = _previous(name, notebook, pack)
         if result is None:
             if record:
-                print(f"autograde: {name}: {_why_now(name)}: grading it now in a confined worker",
+                print(f"autograde: {name}: {_why_now(name, pack)}: grading it now in a confined worker",
                       file=sys.stderr, flush=True)
-            result = _grade_now(name, notebook)
+            result = _grade_now(name, notebook, pack)
             if record:
-                _record(result, notebook)
+                _record(result, notebook, pack)
         _cache[key] = result, submission_cells(notebook, result.sha256), earlier_results()[1].get(name, "")
     return _cache[key]
 
@@ -143,8 +153,8 @@ def verdict(result, cells, test_name):
 
 def check(test_name):
     """Pass if the hidden grader test passed for this kernel's notebook; else fail with its message."""
-    student, notebook = locate_submission()
-    result, cells, _ = results_for(student, notebook)
+    student, notebook, pack = locate_submission()
+    result, cells, _ = results_for(student, notebook, pack=pack)
     passed, text = verdict(result, cells, test_name)
     if not passed:
         raise AssertionError(text)

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 
 from conftest import ROOT
-from autograder import cli
+from autograder import cli, packs
 from autograder.grade import lms
 from autograder.grade.discover import discover
-from autograder.grade.report import TITLE, manual_points
+from autograder.grade.report import manual_points
 from autograder.grade.roster import RosterError, read_gradebook, read_roster
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
@@ -45,7 +45,7 @@ def test_canvas_file_has_the_import_columns_and_the_points_by_canvas_id(graded):
     out, found, expected = graded
     lines = lms.write_lms(out, new_students=lms.student_rows(found), now=NOW)
     rows = _csv(out / lms.CANVAS)
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", TITLE]
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", packs.load().title]
     assert rows[1] == ["    Points Possible", "", "", "", "", f"{MAX + manual_points():g}"]
     by_id = {r[1]: r for r in rows[2:]}
     assert set(by_id) == {"2001", "2002", "2003"}  # the Canvas export's students: ids from the file names
@@ -178,6 +178,18 @@ def test_copies_in_nbgraders_layout(graded, tmp_path):
                                                              f"{tmp_path / 'submitted'} (nbgrader's layout, for formgrader)"]
     tree = discover([str(tmp_path / "submitted")])
     assert lms.to_nbgrader(tree, tmp_path / "submitted") == []  # the files are already there
+
+
+def test_another_assignment_names_its_column_points_and_folders(graded, tmp_path):
+    """assignment08's files: Canvas's column is its title, its written answers count, copies go to <student>/assignment08/."""
+    out, found, _ = graded
+    pack = packs.load("assignment08")
+    lms.write_lms(out, new_students=lms.student_rows(found), now=NOW, pack=pack)
+    rows = _csv(out / lms.CANVAS)
+    assert rows[0][-1] == pack.title and rows[1][-1] == f"{MAX + manual_points(pack.notebook):g}"
+    lms.to_nbgrader(found, tmp_path / "submitted", pack)
+    name, nb = found[0]
+    assert (tmp_path / "submitted" / name / pack.id / f"{pack.id}.ipynb").read_bytes() == nb.read_bytes()
 
 
 @pytest.mark.parametrize("args, words", [

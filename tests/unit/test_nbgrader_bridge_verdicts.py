@@ -6,11 +6,11 @@ import pytest
 
 from _results import result
 
-from autograder import secret
+from autograder import packs, secret
 from autograder.grade import run
 from autograder.nbgrader_bridge import verdicts
 from autograder.results import file_sha256, read_grading
-from autograder.wire.names import RESULTS_ENV
+from autograder.wire.names import COURSE_ENV, RESULTS_ENV
 
 NB = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
@@ -120,3 +120,21 @@ def test_a_kernel_grading_writes_nothing_and_prints_nothing(earlier, regraded, t
     notebook.write_text(notebook.read_text() + " ")
     verdicts.results_for("alice", notebook)
     assert capsys.readouterr().err == "" and not (tmp_path / "grades" / "grades.csv").exists()
+
+
+@pytest.mark.parametrize("assignment", ["assignment07", "assignment08"])
+def test_a_kernel_finds_its_assignment_from_nbgrader_layout(tmp_path, monkeypatch, assignment):
+    """autograded/<student>/<id>/ is that student's submission of assignment <id>; source/<id>/ its own notebook."""
+    monkeypatch.setenv(COURSE_ENV, str(tmp_path))
+    student, notebook, pack = verdicts.locate_submission(tmp_path / "autograded" / "alice" / assignment)
+    assert (student, notebook, pack.id) == ("alice", tmp_path / f"submitted/alice/{assignment}/{assignment}.ipynb",
+                                            assignment)
+    assert verdicts.locate_submission(tmp_path / "source" / assignment)[1:] == (
+        tmp_path / "source" / assignment / f"{assignment}.ipynb", pack)
+
+
+def test_a_result_of_another_assignment_is_not_used(earlier, regraded, tmp_path, capsys):
+    notebook, graded = earlier
+    found, _, _ = verdicts.results_for("alice", notebook, record=True, pack=packs.load("assignment08"))
+    assert regraded == [("alice", notebook)] and found.score == 0
+    assert f"{tmp_path}/grades holds its result for assignment07, not assignment08" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 import zipfile
 
 from conftest import ROOT
+from autograder import packs
 
 from autograder.version import grader_version, grading_files
 
@@ -39,5 +40,24 @@ def test_the_bundle_carries_the_files_the_version_hashes(tmp_path, monkeypatch):
         names = set(zf.namelist())
         zf.extractall(tmp_path / "source")  # where Gradescope unpacks it
     graded = {f.relative_to(ROOT).as_posix() for f in grading_files()}
-    assert names - graded == {"setup.sh", "run_autograder", secret.FILE_NAME} and graded <= names
+    assert names - graded == {"setup.sh", "run_autograder", secret.FILE_NAME, gradescope.ASSIGNMENT_FILE}
+    assert graded <= names and gradescope.bundled_assignment(tmp_path / "source") == packs.default_id()
     assert version(tmp_path / "source") == version(ROOT)  # a container states the course's version
+
+
+def test_a_bundle_grades_the_assignment_it_was_built_for(tmp_path, monkeypatch):
+    """The bundle names its assignment; the container prefers that assignment's notebook among the submitted files."""
+    from autograder import gradescope, secret
+    monkeypatch.setenv(secret.SECRET_ENV, str(tmp_path / "secret"))
+    pack = packs.load("assignment08")
+    with zipfile.ZipFile(gradescope.bundle(tmp_path / "b.zip", pack)) as zf:
+        zf.extractall(tmp_path / "source")
+    assert gradescope.bundled_assignment(tmp_path / "source") == "assignment08"
+    submission = tmp_path / "submission"
+    for name in ("a_scratch.ipynb", "assignment07.ipynb", "assignment08.ipynb"):
+        (submission / "sub").mkdir(parents=True, exist_ok=True)
+        (submission / "sub" / name).write_text("{}")
+    assert gradescope.find_notebook(submission, pack).name == "assignment08.ipynb"
+    assert gradescope.find_notebook(submission, packs.load("assignment07")).name == "assignment07.ipynb"
+    assert gradescope.default_zip("assignment08").as_posix() == "dist/assignment08_autograder.zip"
+    assert gradescope.default_zip().as_posix() == "dist/nice_autograder.zip"
