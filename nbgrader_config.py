@@ -13,7 +13,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 # The source notebook's hidden check cells import the (never released) autograder from the course root.
-os.environ["NICE_COURSE_ROOT"] = ROOT
+os.environ["AUTOGRADER_COURSE_ROOT"] = ROOT
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
 # A grading run's output folder (see README): kernels run elsewhere, so make it absolute here.
 if os.environ.get("AUTOGRADER_RESULTS"):

@@ -3,7 +3,7 @@ import argparse
 import os
 
 DESCRIPTION = """\
-The NICE assignment's autograder: grade submissions in confined workers, write grades, feedback and
+The course's autograder, for any assignment (a pack, assignments/<id>/): grade submissions in confined workers, write grades, feedback and
 Gradescope results, rank similar code, publish the solution, and keep the course's files in step.
 
 Run it from the course root (the folder with autograder/ and nbgrader_config.py) with the course's
@@ -13,28 +13,28 @@ PYTHONPATH=<course root>.  Relative paths are taken from the folder you are in."
 
 WORKFLOW = """\
 workflow, in order (source/ -> release/ -> grades -> gradebook -> feedback -> solutions/):
-  1. release    nbgrader generate_assignment assignment07 --force   (commit release/)
-  2. collect    nbgrader collect, or your LMS: submitted/<student>/assignment07/assignment07.ipynb
+  (ID: the assignment, e.g. the default, assignments.DEFAULT; verbs take --assignment ID, default the default)
+  1. release    nbgrader generate_assignment ID --force   (commit release/)
+  2. collect    nbgrader collect, or your LMS: submitted/<student>/ID/ID.ipynb
   3. grade      python -m autograder grade submitted/ --out grades/ --workers 2
                 (again for one student: python -m autograder grade submitted/<student> --out grades/)
-  4. gradebook  AUTOGRADER_RESULTS=grades/ nbgrader autograde assignment07 --force
+  4. gradebook  AUTOGRADER_RESULTS=grades/ nbgrader autograde ID --force
                 then the written answers in formgrader (jupyter lab: Nbgrader > Formgrader)
-  5. feedback   nbgrader generate_feedback assignment07 --force; nbgrader export --to gradebook.csv
+  5. feedback   nbgrader generate_feedback ID --force; nbgrader export --to gradebook.csv
   6. publish    python -m autograder publish          (the executed solution into solutions/)
   similarity    python -m autograder similarity submitted/ --out grades/  (grade writes it too)
   LMS exports   grade and similarity read Gradescope's, Canvas's and Moodle's downloads too (.zip or folder);
                 grade writes canvas-grades.csv and moodle-grades.csv, and after formgrader
                 python -m autograder lms-grades grades/ --gradebook gradebook.csv adds the written answers
-  Gradescope    python -m autograder gradescope-bundle, upload dist/nice_autograder.zip
-                (another assignment: --assignment ID, dist/ID_autograder.zip; grade, hidden-cells, publish,
-                similarity, lms-grades and calibrate take --assignment ID too; nbgrader autograde ID grades ID)
+  Gradescope    python -m autograder gradescope-bundle, upload dist/ID_autograder.zip
+                (grade, hidden-cells, publish, similarity, lms-grades and calibrate take --assignment ID too;
+                nbgrader autograde ID grades ID; new-assignment ID starts a pack)
 
 maintenance, after changing the source notebook or the graders (README: "Maintenance"):
-  python -m autograder hidden-cells          the source's hidden check cells, from the graders (and nice_cells.TABLE)
-  nbgrader generate_assignment assignment07 --force
-  python -m assignments.assignment07.examples.build        autograder/examples/, from the source and the release
-  PYTHONPATH=. python tests/fixtures/make_submissions.py   the bug bank (make_hostile.py, make_roundtrip.py: the others)
-  python -m autograder calibrate             thresholds and margins -> autograder/calibration.json
+  python -m autograder hidden-cells          the source's hidden check cells, from the graders (and the cells TABLE)
+  nbgrader generate_assignment ID --force
+  the pack's generated files: its examples, its bank (README: "Maintenance" lists each assignment's commands)
+  python -m autograder calibrate             thresholds and margins -> assignments/ID/calibration.json
   python -m autograder gradescope-bundle     the Gradescope zip, with the new graders
 
 "python -m autograder VERB --help" describes each verb."""
@@ -104,7 +104,7 @@ def main(argv=None):
     p = verbs.add_parser("publish", help="execute the reference into solutions/<assignment>/ and export it to HTML")
     _assignment_option(p)
     p.add_argument("--quick", action="store_true",
-                   help="short training budgets (NICE_QUICK=1), written to build/solutions-quick/ unless --out")
+                   help="short training budgets (the pack's quick variable = 1), written to build/solutions-quick/ unless --out")
     p.add_argument("--out", help="folder to publish into (default solutions/, or build/solutions-quick/ with --quick)")
 
     e = verbs.add_parser("examples", help="grade the default assignment's bundled example submissions (the README's "
@@ -119,10 +119,10 @@ def main(argv=None):
     c = verbs.add_parser("calibrate", help="measure the reference over many seeds; write calibration.json")
     _assignment_option(c)
     c.add_argument("--seeds", type=int, help="the judge's keyed streams to grade the reference under "
-                                            "(default: autograder.calibrate.SEEDS)")
+                                            "(default: the pack's calibrate SEEDS)")
     c.add_argument("--smoke", action="store_true",
                    help="the smallest run (2 streams, one alternative, one bug; the committed limits), to check that "
-                        "the command works: into build/calibration-smoke/, never autograder/calibration.json")
+                        "the command works: into build/calibration-smoke/, never the committed calibration.json")
 
     n = verbs.add_parser("new-assignment", help="scaffold an assignment pack that grades out of the box (source "
                                                  "notebook, one check, an empty bank, the release)")
@@ -131,8 +131,8 @@ def main(argv=None):
 
     b = verbs.add_parser("gradescope-bundle", help="build the Gradescope autograder zip of one assignment")
     _assignment_option(b)
-    b.add_argument("--out", help="zip to write (default dist/nice_autograder.zip; with --assignment ID: "
-                                 "dist/ID_autograder.zip)")
+    b.add_argument("--out", help="zip to write (default dist/ID_autograder.zip, ID the "
+                                 "assignment)")
     r = verbs.add_parser("gradescope-run", help="grade ROOT/submission into ROOT/results/results.json "
                                                 "(what the bundle's run_autograder calls)")
     r.add_argument("--root", default="/autograder", help="Gradescope root folder (default /autograder)")

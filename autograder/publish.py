@@ -2,8 +2,8 @@
 
 Runs ``nbgrader generate_solution`` (the hidden checks are cleared by the course config, so the
 published notebook never imports the autograder) and exports HTML beside it, with the course config's
-HTML settings (formulas as MathML, no CDN: :mod:`autograder.nbgrader_bridge.maths`).  ``NICE_QUICK=0`` (the
-default here; the assignment's pack names its variable, :attr:`autograder.packs.Pack.quick_env`) trains for real
+HTML settings (formulas as MathML, no CDN: :mod:`autograder.nbgrader_bridge.maths`).  The assignment's quick variable = 0 (the
+default here; the pack names it, :attr:`autograder.packs.Pack.quick_env`) trains for real
 into ``solutions/<id>/``, the committed solution; ``--quick`` uses the short budgets and writes to
 ``build/solutions-quick/<id>/``, so a quick run never replaces the real numbers unless ``--out solutions``
 asks for it.  Into the published folder it writes ``made_from.json``: the command and the hashes of

@@ -17,7 +17,7 @@ import numpy as np
 from . import paths
 
 #: Overrides where the secret lives (tests, the Gradescope container); otherwise the course root's file.
-SECRET_ENV = "NICE_COURSE_SECRET"
+SECRET_ENV = "AUTOGRADER_COURSE_SECRET"
 FILE_NAME = ".autograder-secret"
 _cache = {}
 

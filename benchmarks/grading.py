@@ -343,7 +343,7 @@ def plain_course(folder, skip_experiments):
 def measure(tmp, students, smoke, skip_experiments):
     """name -> (seconds per submission, detail seconds or None): ours' median inside the run, (b)'s autograde."""
     ours, plain = copy_checkout(tmp / "ours"), plain_course(tmp / "plain", skip_experiments)
-    os.environ["NICE_COURSE_SECRET"] = str(ours / ".autograder-secret")  # grade signs, autograde verifies
+    os.environ["AUTOGRADER_COURSE_SECRET"] = str(ours / ".autograder-secret")  # grade signs, autograde verifies
     _generate(ours, plain)
     for course in (ours, plain):
         _submit(course, students)

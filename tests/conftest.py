@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 #: The tests grade with a course secret of their own, committed: the judge's data, probes and seeds (and
 #: so every fixture's verdict) are the same on every machine.  A course makes its own on first use.
 TEST_SECRET = ROOT / "tests" / "fixtures" / "course-secret-for-tests"
-os.environ["NICE_COURSE_SECRET"] = str(TEST_SECRET)
+os.environ["AUTOGRADER_COURSE_SECRET"] = str(TEST_SECRET)
 
 
 def run_tool(*args, cwd, timeout=600, env=None):
@@ -81,7 +81,7 @@ def main_job(tmp_path_factory):
     what it prints, tests/test_grading.py what it wrote."""
     target = copy_checkout(tmp_path_factory.mktemp("main-job"))
     return target, run("bash scripts/grade-examples.sh", target, timeout=1800,
-                       env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+                       env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
 
 
 @pytest.fixture(scope="session")

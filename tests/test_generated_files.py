@@ -7,6 +7,7 @@ minutes), record what they were made from (:mod:`autograder.made_from`) and are 
 record; tests/test_readme.py runs both commands at smoke size.  A stale file fails with the command that
 regenerates it.
 """
+import importlib
 import json
 import sys
 
@@ -26,8 +27,11 @@ import make_submissions  # noqa: E402
 SOLUTIONS = ROOT / "solutions"
 #: committed file -> (its record, what it is made from, the command that regenerates it)
 RECORDED = {
-    "assignments/assignment07/calibration.json": (lambda: json.loads(paths.CALIBRATION.read_text()).get("made_from"),
-                                    calibrate.INPUTS, calibrate.COMMAND),
+    # every pack's calibration, with the record its calibrate command wrote into it
+    **{str(pack.calibration.relative_to(ROOT)): (
+        lambda path=pack.calibration: json.loads(path.read_text()).get("made_from") if path.exists() else None,
+        importlib.import_module(pack.calibrate).INPUTS, importlib.import_module(pack.calibrate).COMMAND)
+       for pack in map(packs.load, packs.ids()) if pack.calibrate},
     # every published solution (solutions/<id>/), each with the record publish wrote into it
     **{f"solutions/{pack.id}/{publish.RECORD}": (
         lambda path=SOLUTIONS / pack.id / publish.RECORD: json.loads(path.read_text()) if path.exists() else None,

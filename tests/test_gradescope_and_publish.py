@@ -57,7 +57,7 @@ def _bundle(command, zip_path, root):
 @pytest.fixture(scope="module")
 def gradescope_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("gs") / "autograder"
-    names = _bundle("python -m autograder gradescope-bundle", ROOT / "dist" / "nice_autograder.zip", root)
+    names = _bundle("python -m autograder gradescope-bundle", ROOT / "dist" / "assignment07_autograder.zip", root)
     assert {"setup.sh", "run_autograder", "requirements.txt", "assignments/assignment07/graders/test_training.py"} <= set(names)
     assert not [n for n in names if "examples" in n or "tests/" in n.split("autograder/")[0]]
     return root

@@ -100,7 +100,7 @@ def container(tmp_path_factory):
     (root / "source" / "run_autograder").chmod(0o755)
     hostile = make_hostile.build(stage / "hostile", [h for h in make_hostile.BANK if h.name in GRADED] + [ESCAPES])
     env = dict(os.environ, DOCKER_SECCOMP=DOCKER_SECCOMP)
-    env.pop("NICE_COURSE_SECRET", None)
+    env.pop("AUTOGRADER_COURSE_SECRET", None)
     venv, python = os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)
     hidden = sorted(str(p) for p in Path("/").iterdir()
                     if p.is_dir() and not p.is_symlink() and p.name not in SYSTEM_FOLDERS | {"autograder", "tmp"})

@@ -64,7 +64,7 @@ def test_one_file_graded_twice_gets_identical_results(graded_examples, tmp_path)
     out, _ = graded_examples
     name = "student_logdet_sign_flipped"
     proc = run(f"python -m autograder grade assignments/assignment07/examples/{name}.ipynb --out {tmp_path} --workers 1", out.parent,
-               timeout=600, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+               timeout=600, env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     texts = [(d / name / "results.json").read_text() for d in (tmp_path, out)]
     same = [timeless(t) for t in texts]

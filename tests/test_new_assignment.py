@@ -22,7 +22,7 @@ def test_a_new_assignment_grades_its_release_zero_and_its_source_full_marks(chec
         (checkout / "in" / who).mkdir(parents=True)
         (checkout / "in" / who / "demo01.ipynb").write_bytes((checkout / notebook).read_bytes())
     proc = run(".venv/bin/python -m autograder grade in --out out --no-progress --assignment demo01", checkout,
-               timeout=300, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+               timeout=300, env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     scores = {who: json.loads((checkout / "out" / who / "results.json").read_text())["score"]
               for who in ("source", "release")}

@@ -195,7 +195,7 @@ def test_calibrate(checkout):
     file alone, and the correct implementations it measured stay below the committed threshold with full
     marks.  The full run is a maintenance command: tests/test_generated_files.py checks its record."""
     committed = paths.CALIBRATION.read_bytes()
-    proc = run(SMOKE[calibrate.COMMAND], checkout, timeout=900, env=_activated({"NICE_COURSE_SECRET": str(TEST_SECRET)}))
+    proc = run(SMOKE[calibrate.COMMAND], checkout, timeout=900, env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (checkout / paths.CALIBRATION.relative_to(ROOT)).read_bytes() == committed
     smoke = json.loads((checkout / calibrate.SMOKE.out.relative_to(ROOT)).read_text())

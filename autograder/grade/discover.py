@@ -1,7 +1,7 @@
 """Find submissions, and name each one for its student.
 
-A grading input is a notebook (``alice.ipynb``: student ``alice``; ``submitted/alice/assignment07/x.ipynb``
-and ``class/alice/assignment07.ipynb``: ``alice``), a folder in any layout :mod:`.exports` reads
+A grading input is a notebook (``alice.ipynb``: student ``alice``; ``submitted/alice/<id>/x.ipynb``
+and ``class/alice/<id>.ipynb``: ``alice``), a folder in any layout :mod:`.exports` reads
 (nbgrader's ``submitted/`` tree or one student's folder of it, a folder of notebooks, a folder per
 student, Gradescope's, Canvas's and Moodle's submission downloads), or any of these as a ``.zip``
 (opened by :mod:`.unzip`).  What is found is only listed here; whether it is a regular file is checked

@@ -28,9 +28,10 @@ ASSIGNMENT_FILE = "ASSIGNMENT"
 
 
 def default_zip(assignment=None):
-    """Where ``gradescope-bundle`` writes: ``dist/nice_autograder.zip`` for the course's default (no
-    ``--assignment``), else ``dist/<id>_autograder.zip``."""
-    return Path("dist") / (f"{assignment}_autograder.zip" if assignment else "nice_autograder.zip")
+    """Where ``gradescope-bundle`` writes: ``dist/<id>_autograder.zip`` (the course's default assignment unless
+    ``--assignment``)."""
+    from .. import packs
+    return Path("dist") / f"{assignment or packs.default_id()}_autograder.zip"
 
 
 def bundle(out_zip, pack=None):

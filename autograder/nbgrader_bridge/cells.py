@@ -4,11 +4,11 @@ Each cell is worth the check's points; its first line says what the check is abo
 ``### BEGIN HIDDEN TESTS`` region (removed from the release), it finds the course root and calls
 :func:`autograder.nbgrader_bridge.check`.  The region runs wherever a kernel runs the source notebook
 (``nbgrader validate``, ``jupyter nbconvert --execute``, from ``source/<assignment>/``), so it finds the
-course root itself: ``NICE_COURSE_ROOT`` if set and valid, else the nearest folder above the working
+course root itself: ``AUTOGRADER_COURSE_ROOT`` if set and valid, else the nearest folder above the working
 directory with ``nbgrader_config.py`` and ``autograder/``.  (``nbgrader autograde`` runs no kernel:
 see :mod:`.runner_outputs`.)  ``python -m autograder hidden-cells [--assignment ID]`` rewrites one
 assignment's cells from its graders' pytest manifest (and the table of the assignment's cells in its
-cells module, e.g. ``nice_cells.py``, which the students' self-check matches against); a test fails when
+cells module, ``source/<id>/<cells module>.py``, which the students' self-check matches against); a test fails when
 either drifts.
 """
 import copy

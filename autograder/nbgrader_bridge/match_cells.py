@@ -3,7 +3,7 @@
 nbgrader knows a submission's cells by their nbgrader id alone.  A notebook whose cell metadata an
 editor dropped has no grade cells left, so its hidden checks would record nothing; a solution split in
 JupyterLab carries its id twice (``DeduplicateIds`` keeps the last half); a cell switched to raw is
-switched back with a warning.  The grading runner finds cells by :func:`nice_cells.match` (by id, else
+switched back with a warning.  The grading runner finds cells by :func:`match` of the pack's cells module (by id, else
 by what they define, else, for the course's locked cells, by their text); this step makes the notebook
 say the same, before any of nbgrader's own steps look at it:
 
@@ -38,7 +38,7 @@ def _source_cells(pack):
 
 
 def assignment(nb_cells, template, source):
-    """position of a submitted cell -> the grade_id it stands for, by :func:`nice_cells.match` and the
+    """position of a submitted cell -> the grade_id it stands for, by :func:`match` of the pack's cells module and the
     course's texts, and the positions whose id must go (other carriers of a solution's id)."""
     found = cells.match(nb_cells, template)
     ids, drop = {}, set()

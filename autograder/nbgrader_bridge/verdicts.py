@@ -28,7 +28,7 @@ def locate_submission(cwd=None):
     """``(student, notebook, pack)`` for a kernel's working directory.
 
     ``autograded/<student>/<assignment>`` maps to the submitted notebook of that assignment; any other
-    folder (e.g. ``source/assignment07`` under ``jupyter nbconvert --execute``) to its own notebook.
+    folder (e.g. ``source/<id>`` under ``jupyter nbconvert --execute``) to its own notebook.
     The folder's name is the assignment's id, as in nbgrader's layout (another name: the default's).
     """
     cwd = Path(cwd or os.getcwd()).resolve()

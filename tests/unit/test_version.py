@@ -60,4 +60,4 @@ def test_a_bundle_grades_the_assignment_it_was_built_for(tmp_path, monkeypatch):
     assert gradescope.find_notebook(submission, pack).name == "assignment08.ipynb"
     assert gradescope.find_notebook(submission, packs.load("assignment07")).name == "assignment07.ipynb"
     assert gradescope.default_zip("assignment08").as_posix() == "dist/assignment08_autograder.zip"
-    assert gradescope.default_zip().as_posix() == "dist/nice_autograder.zip"
+    assert gradescope.default_zip().as_posix() == "dist/assignment07_autograder.zip"
