@@ -35,13 +35,24 @@ def test_score_model_divides_by_sigma(submission, measure):
         pytest.fail("model(x, sigma) gives every row the same score: the network must take x", pytrace=False)
 
 
+#: Weight draws pooled: one draw may put every output on one side (softplus units all positive, a last layer of
+#: one sign); over several, a linear last layer reaches both signs, a bounded or one-sided activation never does.
+OUTPUT_DRAWS = 4
+
+
 @pytest.mark.points(1)
 def test_score_model_no_output_activation(submission, measure):
     """The network ends without an activation: its outputs take any sign and size."""
     rng = seeds.rng("score model output")
     dim = int(rng.integers(2, 6))
     model = score_model(submission, rng, dim, "output", std=1.0)
-    out = score(model, rng.normal(0.0, 6.0, (64, dim)), 1.0)
+    weights = model.known_weights()
+    trainable = model.trainable(len(weights))
+    outs = []
+    for _ in range(OUTPUT_DRAWS):
+        model.set_weights([rng.normal(0.0, 1.0, w.shape) if t else w for w, t in zip(weights, trainable)])
+        outs.append(score(model, rng.normal(0.0, 6.0, (64, dim)), 1.0))
+    out = np.concatenate(outs)
     reach = min(float(np.max(out)), float(-np.min(out)))
     measure("output_reach", reach, 1.5, lambda r: (
         f"with large weights and inputs the network's outputs stay within [{np.min(out):.3g}, {np.max(out):.3g}]: "
