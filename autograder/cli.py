@@ -1,6 +1,7 @@
 """Command line: parse arguments and call the verb's ``main``; ``--help`` gives the workflow in order."""
 import argparse
 import os
+import sys
 
 DESCRIPTION = """\
 The course's autograder, for any assignment (a pack, assignments/<id>/): grade submissions in confined workers, write grades, feedback and
@@ -142,68 +143,101 @@ def main(argv=None):
     problem = _out_problem(args.verb, getattr(args, "out", None))
     if problem:
         parser.exit(2, f"python -m autograder {args.verb}: error: {problem}\n")
-    if args.verb == "grade":
-        from .grade import main as grade
-        from .grade.discover import DiscoveryError
-        from .grade.roster import RosterError
-        from .grade.stop import Interrupted
-        from .worker.confinement import Unconfined
-        try:
-            grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
-                  progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force,
-                  roster=args.roster, gradebook=args.gradebook, submitted=args.submitted, assignment=args.assignment)
-        except (DiscoveryError, RosterError, Unconfined) as err:
-            parser.exit(2, f"python -m autograder grade: error: {err}\n")
-        except Interrupted as err:
-            parser.exit(err.status, f"{err}\n")
-    elif args.verb == "calibrate":
-        import importlib
-        from .packs import load
-        calibrate = importlib.import_module(load(args.assignment).calibrate)
-        calibrate.main(calibrate.size(args.seeds, args.smoke))
-    elif args.verb == "new-assignment":
-        from .scaffold import ScaffoldError, main as scaffold
-        try:
-            written = scaffold(args.id, args.title)
-        except ScaffoldError as err:
-            parser.exit(2, f"python -m autograder new-assignment: error: {err}\n")
-        print(f"wrote {len(written)} files; grade them with: python -m autograder grade source/{args.id}/{args.id}.ipynb "
-              f"--out /tmp/{args.id}-check --assignment {args.id}")
-    elif args.verb == "gradescope-bundle":
-        from .gradescope import main_bundle
-        main_bundle(args.out, args.assignment)
-    elif args.verb == "gradescope-run":
-        from .gradescope import main_run
-        main_run(args.root, args.assignment)
-    elif args.verb == "publish":
-        from .publish import main as publish
-        publish(quick=args.quick, out=args.out and os.path.abspath(args.out), assignment=args.assignment)
-    elif args.verb == "similarity":
-        from .grade.discover import DiscoveryError
-        from .similarity import main as similarity
-        try:
-            similarity(args.paths, args.out, archive=args.archive, top=args.top, assignment=args.assignment)
-        except DiscoveryError as err:
-            parser.exit(2, f"python -m autograder similarity: error: {err}\n")
-    elif args.verb == "lms-grades":
-        from .grade.lms import main as lms_grades
-        from .grade.roster import RosterError
-        try:
-            lms_grades(args.out, roster=args.roster, gradebook=args.gradebook, assignment=args.assignment)
-        except RosterError as err:
-            parser.exit(2, f"python -m autograder lms-grades: error: {err}\n")
-    elif args.verb == "hidden-cells":
-        from .nbgrader_bridge.cells import main as hidden_cells
-        hidden_cells(args.assignment)
-    elif args.verb == "examples":
-        from .grade import main as grade
-        from .grade.stop import Interrupted
-        from .packs import load
-        from .worker.confinement import Unconfined
-        pack = load()
-        try:
-            grade([str(pack.examples)], args.out, workers=args.workers, assignment=pack.id)
-        except Unconfined as err:
-            parser.exit(2, f"python -m autograder examples: error: {err}\n")
-        except Interrupted as err:
-            parser.exit(err.status, f"{err}\n")
+    VERBS[args.verb](args, lambda status, message: parser.exit(
+        status, f"python -m autograder {args.verb}: error: {message}\n"))
+
+
+# One function per verb: (parsed arguments, fail(status, message)); each imports what its verb needs.
+def _grade(args, fail):
+    from .grade import main as grade
+    from .grade.discover import DiscoveryError
+    from .grade.roster import RosterError
+    from .grade.stop import Interrupted
+    from .worker.confinement import Unconfined
+    try:
+        grade(args.paths, args.out, workers=args.workers, use_zygote=not args.no_zygote,
+              progress=not args.no_progress, allow_unconfined=args.allow_unconfined, force=args.force,
+              roster=args.roster, gradebook=args.gradebook, submitted=args.submitted, assignment=args.assignment)
+    except (DiscoveryError, RosterError, Unconfined) as err:
+        fail(2, err)
+    except Interrupted as err:
+        raise SystemExit(_interrupted(err))
+
+
+def _interrupted(err):
+    print(err, file=sys.stderr)
+    return err.status
+
+
+def _calibrate(args, fail):
+    import importlib
+    from .packs import load
+    calibrate = importlib.import_module(load(args.assignment).calibrate)
+    calibrate.main(calibrate.size(args.seeds, args.smoke))
+
+
+def _new_assignment(args, fail):
+    from .scaffold import ScaffoldError, main as scaffold
+    try:
+        written = scaffold(args.id, args.title)
+    except ScaffoldError as err:
+        fail(2, err)
+    print(f"wrote {len(written)} files; grade them with: python -m autograder grade source/{args.id}/{args.id}.ipynb "
+          f"--out /tmp/{args.id}-check --assignment {args.id}")
+
+
+def _gradescope_bundle(args, fail):
+    from .gradescope import main_bundle
+    main_bundle(args.out, args.assignment)
+
+
+def _gradescope_run(args, fail):
+    from .gradescope import main_run
+    main_run(args.root, args.assignment)
+
+
+def _publish(args, fail):
+    from .publish import main as publish
+    publish(quick=args.quick, out=args.out and os.path.abspath(args.out), assignment=args.assignment)
+
+
+def _similarity(args, fail):
+    from .grade.discover import DiscoveryError
+    from .similarity import main as similarity
+    try:
+        similarity(args.paths, args.out, archive=args.archive, top=args.top, assignment=args.assignment)
+    except DiscoveryError as err:
+        fail(2, err)
+
+
+def _lms_grades(args, fail):
+    from .grade.lms import main as lms_grades
+    from .grade.roster import RosterError
+    try:
+        lms_grades(args.out, roster=args.roster, gradebook=args.gradebook, assignment=args.assignment)
+    except RosterError as err:
+        fail(2, err)
+
+
+def _hidden_cells(args, fail):
+    from .nbgrader_bridge.cells import main as hidden_cells
+    hidden_cells(args.assignment)
+
+
+def _examples(args, fail):
+    from .grade import main as grade
+    from .grade.stop import Interrupted
+    from .packs import load
+    from .worker.confinement import Unconfined
+    pack = load()
+    try:
+        grade([str(pack.examples)], args.out, workers=args.workers, assignment=pack.id)
+    except Unconfined as err:
+        fail(2, err)
+    except Interrupted as err:
+        raise SystemExit(_interrupted(err))
+
+
+VERBS = {"grade": _grade, "calibrate": _calibrate, "new-assignment": _new_assignment,
+         "gradescope-bundle": _gradescope_bundle, "gradescope-run": _gradescope_run, "publish": _publish,
+         "similarity": _similarity, "lms-grades": _lms_grades, "hidden-cells": _hidden_cells, "examples": _examples}

@@ -26,6 +26,8 @@ def file_sha256(path):
     return hashlib.sha256(read_input(path)).hexdigest()
 
 
+#: How the message of a check that never ran starts (the runner puts the submission's error after it).
+NOT_RUN = "not run: "
 SPELLING = {"nll": "NLL", "jacobian": "Jacobian"}  # words of test names written as prose does (and each pack's)
 
 
@@ -48,7 +50,7 @@ class TestResult:
     points: float
     score: float = 0.0
     passed: bool = False
-    message: str = "not run: grading stopped before this test"
+    message: str = f"{NOT_RUN}grading stopped before this test"
     description: str = ""
     hidden: bool = False
     seconds: float = 0.0

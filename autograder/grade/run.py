@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import packs, paths
 from ..notebook import NotebookError, parse_notebook, read_input
-from ..results import REFUSED, SubmissionResult, TestResult
+from ..results import NOT_RUN, REFUSED, SubmissionResult, TestResult
 from ..version import graded_with
 from ..wire.budgets import JUDGE_GRACE_S, SUBMISSION_BUDGET_S as JUDGE_BUDGET_S
 from ..wire.names import RUNNER_ENV, ZYGOTE_ENV
@@ -150,8 +150,8 @@ def grade_one(student, notebook, tests, zygote_socket=None, budget=JUDGE_BUDGET_
         result.error = f"grading failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
     if result.error:
         for t in result.tests:
-            if not t.passed and t.message.startswith("not run"):
-                t.message = f"not run: {result.error.splitlines()[0]}"
+            if not t.passed and t.message.startswith(NOT_RUN):
+                t.message = f"{NOT_RUN}{result.error.splitlines()[0]}"
     result.seconds = round(time.monotonic() - started, 2)
     return result
 

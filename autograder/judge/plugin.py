@@ -16,7 +16,6 @@ from . import seeds
 from .client import Worker
 from .facade import Submission
 
-_results = []
 
 
 def pytest_addoption(parser):
@@ -42,6 +41,7 @@ def pytest_configure(config):
             seeds.SUBMISSION = ""  # the submission fixture reports why it cannot be read
     config.addinivalue_line("markers", "points(n): the number of points this graded test is worth")
     config.addinivalue_line("markers", "hidden: the student sees this test's name and result only after grading")
+    config.pluginmanager.register(Results(config), "autograder-results")
 
 
 def points_of(item):
@@ -49,13 +49,41 @@ def points_of(item):
     return float(marker.args[0]) if marker else 0.0
 
 
+class Results:
+    """Every check's result of this run, written to ``--results-json`` after each test (a plugin object per
+    run: nothing of one run is kept at module level)."""
+
+    def __init__(self, config):
+        self.config, self.tests = config, []
+
+    def write(self):
+        path = self.config.getoption("results_json")
+        if path:
+            tmp = f"{path}.tmp"
+            with open(tmp, "w") as f:
+                json.dump({"tests": self.tests, "worker": getattr(self.config, "_worker_info", {})}, f, indent=1)
+            os.replace(tmp, path)
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            message = ""
+            if report.outcome != "passed":
+                crash = getattr(report.longrepr, "reprcrash", None)
+                message = crash.message if crash is not None else str(report.longrepr)
+                message = message.removeprefix("Failed: ")
+            self.tests.append({"name": report.nodeid.split("::")[-1], "points": report.points,
+                               "score": report.points if report.outcome == "passed" else 0.0,
+                               "passed": report.outcome == "passed", "description": report.doc,
+                               "hidden": report.hidden, "message": message, "seconds": round(report.duration, 2),
+                               "measures": {k.removeprefix("measure:"): v for k, v in report.user_properties
+                                            if k.startswith("measure:")}})
+
+    def pytest_runtest_teardown(self, item):
+        self.write()
+
+
 def _write(config):
-    path = config.getoption("results_json")
-    if path:
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            json.dump({"tests": _results, "worker": getattr(config, "_worker_info", {})}, f, indent=1)
-        os.replace(tmp, path)
+    config.pluginmanager.get_plugin("autograder-results").write()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -65,25 +93,6 @@ def pytest_runtest_makereport(item, call):
     report.points = points_of(item)
     report.hidden = item.get_closest_marker("hidden") is not None
     report.doc = (item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else ""
-
-
-def pytest_runtest_logreport(report):
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        message = ""
-        if report.outcome != "passed":
-            crash = getattr(report.longrepr, "reprcrash", None)
-            message = crash.message if crash is not None else str(report.longrepr)
-            message = message.removeprefix("Failed: ")
-        _results.append({"name": report.nodeid.split("::")[-1], "points": report.points,
-                         "score": report.points if report.outcome == "passed" else 0.0,
-                         "passed": report.outcome == "passed", "description": report.doc,
-                         "hidden": report.hidden, "message": message, "seconds": round(report.duration, 2),
-                         "measures": {k.removeprefix("measure:"): v for k, v in report.user_properties
-                                      if k.startswith("measure:")}})
-
-
-def pytest_runtest_teardown(item):
-    _write(item.config)
 
 
 @pytest.fixture
