@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, TEST_SECRET, _activated, printed, run
 from autograder import packs, paths, publish
 from assignments.assignment07 import calibrate
+from assignments.assignment08 import calibrate as calibrate08
 from autograder.made_from import record
 
 README = ROOT / "README.md"
@@ -49,6 +50,13 @@ COMMANDS = {
     "PYTHONPATH=. python tests/fixtures/make_roundtrip.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     "PYTHONPATH=. python assignments/assignment08/make_bank.py": "tests/test_readme.py::test_maintenance_commands_change_nothing",
     calibrate.COMMAND: "tests/test_readme.py::test_calibrate",
+    calibrate08.COMMAND: "tests/test_readme.py::test_calibrate_assignment08",
+    'python -m autograder new-assignment demo01 --title "Demo 01"':
+        "tests/test_new_assignment.py::test_a_new_assignment_grades_its_release_zero_and_its_source_full_marks",
+    "python -m autograder grade source/assignment08/assignment08.ipynb --out /tmp/a08 --assignment assignment08":
+        "tests/test_assignment08_bank.py::graded",
+    "python -m autograder publish --assignment assignment08":
+        "tests/unit/test_publish.py::test_another_assignment_publishes_into_its_folder_with_its_budgets",
     "python -m autograder gradescope-bundle": "tests/test_gradescope_and_publish.py::gradescope_root",
     "python -m autograder gradescope-bundle --assignment assignment08":
         "tests/test_gradescope_and_publish.py::test_gradescope_assignment08_bundle_full_marks",
@@ -56,7 +64,8 @@ COMMANDS = {
         "tests/test_notebook_quick.py::test_source_notebook_runs_in_quick_mode",
 }
 #: command -> what its test runs instead: the same steps at smoke size (the full runs are maintenance)
-SMOKE = {calibrate.COMMAND: f"{calibrate.COMMAND} --smoke", publish.COMMAND: f"{publish.COMMAND} --quick"}
+SMOKE = {calibrate.COMMAND: f"{calibrate.COMMAND} --smoke", publish.COMMAND: f"{publish.COMMAND} --quick",
+         calibrate08.COMMAND: f"{calibrate08.COMMAND} --smoke"}
 #: An inline span that starts like a command line.
 COMMAND_LIKE = re.compile(r"^(\w+=\S+ )*(\.venv/bin/)?(python|nbgrader|bash|jupyter|pytest)\b")
 
@@ -207,3 +216,21 @@ def test_calibrate(checkout):
     assert worst_correct < threshold, f"a correct implementation reaches {worst_correct:.3f} > {threshold:.3f}"
     assert checks["reference_full_marks"].startswith(f"{calibrate.SMOKE.seeds} of ")
     assert not checks["reference_failures"] and not checks["alternative_failures"]
+
+
+@pytest.mark.slow
+def test_calibrate_assignment08(checkout):
+    """assignment08's calibration command at smoke size, in a scratch copy: it measures every calibrated limit,
+    records what it was made from and leaves the committed file alone."""
+    pack = packs.load("assignment08")
+    committed = pack.calibration.read_bytes()
+    proc = run(SMOKE[calibrate08.COMMAND], checkout, timeout=600,
+               env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (checkout / pack.calibration.relative_to(ROOT)).read_bytes() == committed
+    smoke = json.loads((checkout / calibrate08.SMOKE.out.relative_to(ROOT)).read_text())
+    assert smoke["made_from"] == record(calibrate08.INPUTS, SMOKE[calibrate08.COMMAND], ROOT)
+    assert set(smoke["checks"]) == set(calibrate08.MEASURES)
+    for name, check in smoke["checks"].items():  # the correct ones it measured stay within the committed limits
+        worst = max([check["reference"]["max"], *check["correct_alternatives"].values()])
+        assert worst < json.loads(committed)["checks"][name]["limit"], (name, worst)
