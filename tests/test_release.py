@@ -29,18 +29,19 @@ def _cells(path):
             for c in json.loads(path.read_text())["cells"]]
 
 
-def test_release_is_regenerated_from_source(course):
-    proc = run_tool("nbgrader", "generate_assignment", "assignment07", "--force", cwd=course)
+@pytest.mark.parametrize("assignment", packs.ids())
+def test_release_is_regenerated_from_source(course, assignment):
+    proc = run_tool("nbgrader", "generate_assignment", assignment, "--force", cwd=course)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    fresh = course / "release" / "assignment07"
-    names = sorted(p.name for p in RELEASE.iterdir())
+    fresh, release = course / "release" / assignment, packs.load(assignment).release_notebook.parent
+    names = sorted(p.name for p in release.iterdir())
     assert sorted(p.name for p in fresh.iterdir()) == names
-    stale = "release/ differs from what nbgrader generates: run `nbgrader generate_assignment assignment07 --force`"
+    stale = f"release/ differs from what nbgrader generates: run `nbgrader generate_assignment {assignment} --force`"
     for name in names:
         if name.endswith(".ipynb"):
-            assert _cells(fresh / name) == _cells(RELEASE / name), f"{name}: {stale}"
+            assert _cells(fresh / name) == _cells(release / name), f"{name}: {stale}"
         else:
-            assert (fresh / name).read_bytes() == (RELEASE / name).read_bytes(), f"{name}: {stale}"
+            assert (fresh / name).read_bytes() == (release / name).read_bytes(), f"{name}: {stale}"
 
 
 def _tokens(code):
