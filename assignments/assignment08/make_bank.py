@@ -14,19 +14,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
-from mutations import Bank, alt, bug  # noqa: E402
-
-from autograder import packs  # noqa: E402
-from autograder.grade.run import manifest  # noqa: E402
+from mutations import Bank, alt, bug, graded_tests, solution_cells  # noqa: E402
 
 SOURCE_NOTEBOOK = ROOT / "source" / "assignment08" / "assignment08.ipynb"
 OUT_DIR = HERE / "bank"
 
-#: Every graded test, by the name the judge writes into the results JSON (collected from the graders).
-ALL_TESTS = frozenset(t["name"] for t in manifest(packs.load("assignment08")))
+#: Every graded test, by the name the judge writes into the results JSON, and the cells a fixture may edit.
+ALL_TESTS = graded_tests("assignment08")
+SOLUTION_CELLS = solution_cells(SOURCE_NOTEBOOK)
 
-#: Solution cells a submission may change.
-SOLUTION_CELLS = ("noise_scales", "score_model", "dsm_loss", "training", "langevin", "sampling")
 
 # Frequently expected failure sets.
 LOSS = {"test_dsm_loss_exact_score", "test_dsm_loss_score_model"}
