@@ -89,9 +89,9 @@ def _measure_one(job):
     It gets workers of its own (a main one and a twin) with a whole submission's budget, as in a grading run.
     """
     notebook_path, variant = job
-    program = notebook.assemble(notebook_path)
+    program = notebook.assemble(notebook_path, pack=PACK)
     sha = seeds.SUBMISSION = file_sha256(notebook_path)
-    sub = Submission(Worker(program), program)
+    sub = Submission(Worker(program, pack=PACK), program, changes_weights=PACK.changes_weights)
     try:
         return parabola_nll(sub, lambda label: secret.rng(sha, label, variant))
     except BaseException as err:  # pytest.fail raises an OutcomeException  # noqa: BLE001
