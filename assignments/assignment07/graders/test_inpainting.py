@@ -23,6 +23,10 @@ STEP_TOL = 1e-2
 STEEP = (20.0, 1000.0)
 #: The inpaint loop's model: steep enough that 60 steps raise log p visibly, whatever the notebook's scale.
 SLOPED = (0.5, 5.0)
+#: The least rise of the mean log p over inpaint's 60 steps.  Correct inpainting (the reference, every
+#: alternative and the bugs elsewhere) rose 0.97 to 17 nats over 94 graded notebooks' streams (1.67 at least
+#: over the reference's 24), inpainting that descends -1.1, one on the mean gradient 0.3 to 0.45.
+GAIN_FLOOR = 0.5
 
 
 def _model(sub, label):
@@ -175,9 +179,9 @@ def test_inpaint_behaviour(submission, measure):
         "(inpainting_step must project into data_range)")
     before = judge_log_likelihood(model, x, "logistic", rng).mean()
     after = judge_log_likelihood(model, out, "logistic", rng).mean()
-    measure("inpaint_log_p_gain", after - before, 1.0, at_least=True, fail=(
+    measure("inpaint_log_p_gain", after - before, GAIN_FLOOR, at_least=True, fail=(
         f"inpaint: 60 steps took the mean log p from {before:.3f} to {after:.3f}; on this model they raise it by "
-        "at least 1 nat (inpainting_step climbs the gradient of log p, at the full step size)"))
+        f"at least {GAIN_FLOOR:g} nat (inpainting_step climbs the gradient of log p, at the full step size)"))
     hidden = out[:, [0, 2]]
     spread = np.median(np.abs(hidden[:PAIRS] - hidden[PAIRS:]))
     measure("inpaint_noise_spread", spread, SPREAD_LIMIT, lambda s: (
