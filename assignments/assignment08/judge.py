@@ -23,18 +23,23 @@ def score_model(sub, rng, dim, label, hidden_units=(32, 32), std=0.4):
     model = sub.build("ScoreModel", dim, hidden_units=list(hidden_units))
     probe = rng.normal(0.0, 1.5, (6, dim))
     before = score(model, probe, 1.0, finite=False)
-    weights = model.weights()
-    if not weights:
+    if not model.known_weights():
         pytest.fail(f"{model.label} has no weights after it was built: build the network in __init__ (an Input "
                     "layer, or net.build((None, dim))) so that Keras tracks its weights", pytrace=False)
-    trainable = model.trainable(len(weights))
-    model.set_weights([rng.normal(0.0, std, w.shape) if t else w for w, t in zip(weights, trainable)])
+    draw_weights(model, rng, std)
     after = score(model, probe, 1.0, finite=False)
     if np.allclose(before, after, rtol=0.0, atol=1e-6):
         pytest.fail(f"the grader gave the weights of {model.label} random values (those Keras tracks in `weights`), "
                     "but model(x, sigma) still returns the same scores: does call use the tracked network?",
                     pytrace=False)
     return model
+
+
+def draw_weights(model, rng, std):
+    """Give every trainable weight of ``model`` i.i.d. N(0, std^2) values the judge draws (the others stay)."""
+    weights = model.known_weights()
+    trainable = model.trainable(len(weights))
+    model.set_weights([rng.normal(0.0, std, w.shape) if t else w for w, t in zip(weights, trainable)])
 
 
 def gaussian(sub, rng, dim):

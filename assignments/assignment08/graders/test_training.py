@@ -10,10 +10,10 @@ import json
 import numpy as np
 import pytest
 
+from autograder import packs
 from autograder.judge import seeds
 from assignments.assignment08 import maths
 from assignments.assignment08.judge import score
-from assignments.assignment08.pack import CALIBRATION
 
 #: The runs the judge asks for (the calibration measured these).
 STEPS, BATCH, LEARNING_RATE, HIDDEN = 600, 128, 3e-3, (64, 64)
@@ -31,8 +31,7 @@ EVAL_ROWS = 400
 def limit(name):
     """The calibrated limit of the measure ``name`` (calibration.json; NaN, which fails every share, before the
     first calibration: the share is recorded all the same)."""
-    from autograder.paths import ROOT
-    path = ROOT / CALIBRATION
+    path = packs.load("assignment08").calibration
     return json.loads(path.read_text())["checks"][name]["limit"] if path.is_file() else float("nan")
 
 
