@@ -17,6 +17,8 @@ LAUNCH_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",             # TensorFlow's C++ logging off
     "CUDA_VISIBLE_DEVICES": "-1",            # no GPU probing: the sandbox has no GPU device
     "MPLBACKEND": "Agg",                     # plots need no display
+    "TF_NUM_INTEROP_THREADS": "1",           # one thread per TensorFlow pool: a judge's two workers share
+    "TF_NUM_INTRAOP_THREADS": "1",           # the cores with the other judges, and a row batch is small
 }
 
 
