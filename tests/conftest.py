@@ -112,3 +112,29 @@ def graded_banks(request):
     # they would keep one core busy after the other has finished
     wanted.sort(key=lambda sub: not sub[0].startswith("hostile_"))
     return grade_watched(wanted, FORKER_NAME)
+
+
+#: Session fixtures whose one run several test modules share: the modules using one run as a worker of
+#: pytest-xdist's (pytest.ini: ``-n 2 --dist loadgroup``) so that the run happens once.
+SHARED_RUNS = ("graded_banks", "main_job")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Put each module's tests in one xdist group (its module-scoped fixtures then run once), and every
+    module that uses a run of :data:`SHARED_RUNS` in that run's group."""
+    group = {}
+    for item in items:
+        module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
+        shared = next((name for name in SHARED_RUNS if name in item.fixturenames), None)
+        if shared or module not in group:
+            group[module] = shared or group.get(module) or module
+    for item in items:
+        module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group[module]))
+
+
+def plain_nodeid(item):
+    """``item``'s node id as pytest prints it (xdist's loadgroup appends ``@<group>`` in its workers)."""
+    mark = item.get_closest_marker("xdist_group")
+    return item.nodeid.removesuffix(f"@{mark.args[0]}") if mark else item.nodeid
