@@ -75,10 +75,11 @@ def _activated(env=None):
 
 
 @pytest.fixture(scope="session")
-def main_job(tmp_path_factory):
+def main_job(request, tmp_path_factory):
     """``(checkout, process)``: the README's main job (set up, then grade the bundled examples into
     grading-output/) under the tests' key in a scratch copy, once per session: tests/test_readme.py checks
     what it prints, tests/test_grading.py what it wrote."""
+    _shared_by_listed_modules(request, "main_job")
     target = copy_checkout(tmp_path_factory.mktemp("main-job"))
     return target, run("bash scripts/grade-examples.sh", target, timeout=1800,
                        env=_activated({"AUTOGRADER_COURSE_SECRET": str(TEST_SECRET)}))
@@ -102,6 +103,7 @@ def graded_banks(request):
     """A :class:`grading_watch.WatchedRun` of every bank submission that the session's tests grade, in one
     run, two at a time, as a class is graded: each test module lists what its selected tests need
     (``to_grade(items)``: tests/test_submission_banks.py, tests/test_hostile_bank.py)."""
+    _shared_by_listed_modules(request, "graded_banks")
     sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
     from grading_watch import grade_watched
     from make_hostile import FORKER_NAME
@@ -114,27 +116,30 @@ def graded_banks(request):
     return grade_watched(wanted, FORKER_NAME)
 
 
-#: Session fixtures whose one run several test modules share: the modules using one run as a worker of
-#: pytest-xdist's (pytest.ini: ``-n 2 --dist loadgroup``) so that the run happens once.
-SHARED_RUNS = ("graded_banks", "main_job")
+#: Session fixtures whose one run several test modules share -> those modules.  The suite runs on two
+#: pytest-xdist workers (pytest.ini), a module's tests on one worker (its module-scoped fixtures run once),
+#: and the modules of one shared run on one worker too (the run happens once).  Each shared fixture checks
+#: the map against the modules that use it (:func:`_shared_by_listed_modules`).
+SHARED_RUNS = {"graded_banks": ("tests/test_hostile_bank.py", "tests/test_submission_banks.py"),
+               "main_job": ("tests/test_grading.py", "tests/test_interrupted_grading.py", "tests/test_readme.py")}
+GROUP_OF = {module: run for run, modules in SHARED_RUNS.items() for module in modules}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Put each module's tests in one xdist group (its module-scoped fixtures then run once), and every
-    module that uses a run of :data:`SHARED_RUNS` in that run's group."""
-    group = {}
-    for item in items:
-        module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
-        shared = next((name for name in SHARED_RUNS if name in item.fixturenames), None)
-        if shared or module not in group:
-            group[module] = shared or group.get(module) or module
-    for item in items:
-        module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group[module]))
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduling by module, with the modules of one shared run as one unit (:data:`SHARED_RUNS`)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndRun(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return GROUP_OF.get(module, module)
+
+    return ByModuleAndRun(config, log)
 
 
-def plain_nodeid(item):
-    """``item``'s node id as pytest prints it (xdist's loadgroup appends ``@<group>`` in its workers)."""
-    mark = item.get_closest_marker("xdist_group")
-    return item.nodeid.removesuffix(f"@{mark.args[0]}") if mark else item.nodeid
+def _shared_by_listed_modules(request, name):
+    """Fail unless every module whose tests use the session fixture ``name`` is listed in :data:`SHARED_RUNS`
+    (another module would run on another xdist worker and start the run a second time)."""
+    users = {str(Path(item.path).relative_to(ROOT)) for item in request.session.items if name in item.fixturenames}
+    unlisted = users - set(SHARED_RUNS[name])
+    assert not unlisted, f"add {sorted(unlisted)} to SHARED_RUNS[{name!r}] in tests/conftest.py"

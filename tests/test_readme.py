@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, TEST_SECRET, _activated, plain_nodeid, printed, run
+from conftest import ROOT, TEST_SECRET, _activated, printed, run
 from autograder import packs, paths, publish
 from assignments.assignment07 import calibrate
 from assignments.assignment08 import calibrate as calibrate08
@@ -121,8 +121,8 @@ def test_fast_tier(request):
     assert proc.returncode == 0, proc.stdout[-3000:]
     collected = {line for line in proc.stdout.splitlines() if "::" in line}
     assert len(collected) > 200 and "tests/test_readme.py::test_every_readme_command_is_run_by_a_test" in collected
-    session = {plain_nodeid(item): bool(item.get_closest_marker("slow")) for item in request.session.items}
-    assert plain_nodeid(request.node) not in collected  # this test is slow
+    session = {item.nodeid: bool(item.get_closest_marker("slow")) for item in request.session.items}
+    assert request.node.nodeid not in collected  # this test is slow
     assert not [n for n, slow in session.items() if slow and n in collected], "a slow test in the fast tier"
     assert not [n for n, slow in session.items() if not slow and n not in collected], "a fast test left out"
 
