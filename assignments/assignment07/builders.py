@@ -27,14 +27,19 @@ def built_model(sub, label, num_couplings=4, hidden_units=HIDDEN, dim=DIM, prior
                       hidden_units=list(hidden_units), prior=prior)
 
 
-def randomized_layer(sub, label, cls, *args, std=WEIGHT_STD, **kwargs):
-    """A new ``cls(*args, **kwargs)`` (a layer) whose trainable weights the judge drew (std ``std``).
+def randomized_layer(sub, label, cls, *args, std=WEIGHT_STD, new=False, **kwargs):
+    """A ``cls(*args, **kwargs)`` (a layer) whose trainable weights the judge drew for ``label`` (std ``std``).
 
     The judge's weights, not the notebook's initial ones: a correct layer may start as the identity
-    (an output layer initialised at zero) or with any other weights.
+    (an output layer initialised at zero) or with any other weights.  The layer is built once per
+    submission and configuration (:meth:`Submission.shared`: each check draws its own weights), or
+    anew with ``new`` (a check about two layers built alike).
     """
-    sub.seed(seeds.seed(f"{label}: layer"))
-    layer = sub.new(cls, *args, **kwargs)
+    if new:
+        sub.seed(seeds.seed(f"{label}: layer"))
+        layer = sub.new(cls, *args, **kwargs)
+    else:
+        layer = sub.shared(seeds.seed(f"{cls}{args}{sorted(kwargs.items())}: layer"), cls, *args, **kwargs)
     rng = seeds.rng(f"{label}: weights")
     layer.set_random_weights(std, rng, rng.standard_normal((8, layer.dim)))
     return layer

@@ -11,8 +11,10 @@ KEPT = {0: DIM // 2, 1: DIM - DIM // 2}  # parity 0 keeps floor(D/2) dims, parit
 ROUND_TRIP_TOL = 1e-4  # max |backward(forward(x)) - x| of one layer
 
 
-def _layer(sub, parity, label):
-    return randomized_layer(sub, f"{label}: layer {parity}", "CouplingLayer", DIM, parity, hidden_units=[32, 32])
+def _layer(sub, parity, label, new=False):
+    """The CouplingLayer(DIM, parity) of the checks (one per parity, unless ``new``), with weights drawn for ``label``."""
+    return randomized_layer(sub, f"{label}: layer {parity}", "CouplingLayer", DIM, parity, hidden_units=[32, 32],
+                            new=new)
 
 
 def _probe(rng, n=64):
@@ -81,7 +83,7 @@ def test_coupling_own_network(submission):
     rng = seeds.rng("coupling own network")
     x = rng.standard_normal((16, DIM))
     first = _layer(submission, 0, "coupling own network: first")
-    second = _layer(submission, 0, "coupling own network: second")
+    second = _layer(submission, 0, "coupling own network: second", new=True)  # built after `first`, alike
     before = second.ask("forward", x)
     first.set_random_weights(WEIGHT_STD, rng, x)
     after = second.repeat("forward", x, before)  # the judge knows `second`'s weights as it set them, not as `first` left them
