@@ -116,8 +116,8 @@ def graded_banks(request):
     return grade_watched(wanted, FORKER_NAME)
 
 
-#: Session fixtures whose one run several test modules share -> those modules.  The suite runs on two
-#: pytest-xdist workers (pytest.ini), a module's tests on one worker (its module-scoped fixtures run once),
+#: Session fixtures whose one run several test modules share -> those modules.  With -n 2 the suite runs on two
+#: pytest-xdist workers, a module's tests on one worker (its module-scoped fixtures run once),
 #: and the modules of one shared run on one worker too (the run happens once).  Each shared fixture checks
 #: the map against the modules that use it (:func:`_shared_by_listed_modules`).
 SHARED_RUNS = {"graded_banks": ("tests/test_hostile_bank.py", "tests/test_submission_banks.py"),
