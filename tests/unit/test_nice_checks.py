@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import nbformat
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -85,6 +86,23 @@ def test_reference_passes_every_part(reference, capsys):
     checks.check_all(reference)
     out = capsys.readouterr().out
     assert out.count("  OK\n") == len(checks.PARTS) and "All self-checks passed" in out, out
+
+
+def test_jacobian_is_tensorflows_batch_jacobian(reference):
+    """The one-pass Jacobian (each example repeated once per output) equals tf.GradientTape.batch_jacobian,
+    for a NICE (D_out = D) and for a scalar of each row (D_out = 1), and so does the log-det it gives."""
+    tf = reference["tf"]
+    model, numeric = checks.random_nice(reference["NICE"], 5, seed=3)
+    x = np.random.default_rng(0).standard_normal((7, 5)).astype(np.float32)
+    for fn in (model.forward, lambda v: tf.reduce_sum(model.forward(v) ** 2, axis=1, keepdims=True)):
+        inputs = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = fn(inputs)
+        expected = tape.batch_jacobian(outputs, inputs).numpy()
+        np.testing.assert_allclose(checks.jacobian(fn, x), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(checks.numeric_log_det(model, x), model.log_det_jacobian().numpy(), atol=1e-4)
+    assert abs(numeric) > checks.MIN_ABS_LOG_DET
 
 
 @pytest.mark.parametrize("mutation, check, says", MISTAKES,
