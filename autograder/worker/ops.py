@@ -202,7 +202,7 @@ def _without_graph_optimizer():
     The worker traces each object it is asked about many times (:class:`_Compiled`) and the notebook
     compiles its training step; the graphs are small, and grappler's pass on each costs more than it
     saves (the first call of a traced flow of four couplings: 24 ms with it, 9 ms without; later calls alike).
-    A compiled function then runs the very ops its eager twin runs.
+    A compiled function then runs the very ops the same call runs eagerly.
     """
     tf = sys.modules.get("tensorflow")
     if tf is not None:
