@@ -175,21 +175,27 @@ def log_prior(z, prior):
 
 
 def jacobian(fn, x):
-    """Per-example Jacobians d fn(x)_i / d x_j of a batch map, (batch, D_out, D_in) float64 numpy.
+    """Per-example Jacobians d fn(x)_k / d x_j of a batch map, (batch, D_out, D_in) float64 numpy, D_out <= D_in.
 
-    Row i is tf.GradientTape's gradient of sum_k fn(x)_ki: examples do not mix, so it is per example.
+    Each example is repeated D_in times and copy k gives row k: the gradient of sum_k fn(copies)[copy k, k] with
+    respect to the copies, one forward and one backward pass for the whole batch (examples do not mix).
     """
     tf = _tf()
-    inputs = tf.constant(np.asarray(x, np.float32))
-    with tf.GradientTape(persistent=True) as recorder:
+    x = np.asarray(x, np.float32)
+    n, dim = x.shape
+    inputs = tf.constant(np.repeat(x, dim, axis=0))
+    with tf.GradientTape() as recorder:
         recorder.watch(inputs)
         outputs = fn(inputs)
-        columns = [outputs[:, i] for i in range(outputs.shape[1])]
-    rows = [recorder.gradient(column, inputs) for column in columns]
-    if any(row is None for row in rows):
+        if len(outputs.shape) != 2 or outputs.shape[0] != n * dim or outputs.shape[1] > dim:
+            _fail("forward(x)", f"shape {(n * dim, dim)}", f"shape {tuple(outputs.shape)}",
+                  "forward must return one row of D numbers for each row of x")
+        picked = tf.reduce_sum(outputs * tf.constant(np.tile(np.eye(dim, outputs.shape[1]), (n, 1)), outputs.dtype))
+    rows = recorder.gradient(picked, inputs)
+    if rows is None:
         _fail("d forward(x) / dx", "a Jacobian", "None (forward is not differentiable by tf.GradientTape)",
               "keep forward in TensorFlow operations (no .numpy() or numpy calls inside)")
-    return np.stack([row.numpy() for row in rows], axis=1).astype(np.float64)
+    return rows.numpy().reshape(n, dim, dim)[:, :outputs.shape[1]].astype(np.float64)
 
 
 def numeric_log_det(model, x):
