@@ -2,8 +2,9 @@
 
 Called as ``fake_judge.py ARGS`` with the judge's arguments.  With ``--manifest`` it writes the two
 tests of :data:`TESTS`.  With ``--submission`` it records its pid in ``$FAKE_JUDGE_PIDS`` (a folder),
-reads the notebook's ``metadata.fake`` (``signals``: names of signals to send the runner, its parent;
-``sleep``: seconds), then passes every test, the score of the second being ``metadata.fake.score``.
+reads the notebook's ``metadata.fake`` (``started``: wait, at most 30 s, until that many judges have recorded
+theirs; ``signals``: names of signals to send the runner, its parent; ``sleep``: seconds), then passes every
+test, the score of the second being ``metadata.fake.score``.
 """
 import json
 import os
@@ -26,6 +27,9 @@ def main(args):
         return
     Path(os.environ["FAKE_JUDGE_PIDS"], str(os.getpid())).write_text(option(args, "--submission"))
     fake = json.loads(Path(option(args, "--submission")).read_text()).get("metadata", {}).get("fake", {})
+    deadline = time.monotonic() + 30
+    while len(os.listdir(os.environ["FAKE_JUDGE_PIDS"])) < fake.get("started", 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
     for name in fake.get("signals", []):
         os.kill(os.getppid(), getattr(signal, name))
     time.sleep(fake.get("sleep", 0))

@@ -55,7 +55,8 @@ def _alive(pid):
 
 
 def test_a_stop_kills_the_judges_in_flight_and_starts_nothing_new(tmp_path, judges):
-    folder = _class(tmp_path / "class", b={"sleep": 120})
+    # a's judge ends only once b's has started (on a busy machine b's could otherwise be killed before it says so)
+    folder = _class(tmp_path / "class", a={"score": 0, "started": 2}, b={"sleep": 120})
     stop, seen = Stop(), []
 
     def on_result(result):
